@@ -12,7 +12,9 @@
 //
 // Lifetimes: an operation that calls back later returns a Handle, and objects
 // (streams, listeners, datagram sockets) own their callbacks. Destroying the
-// Handle or the object cancels: no callback runs after that.
+// Handle or the object cancels: no callback runs after that. A callback may
+// destroy the very object that called it (a stream from its own on_data, say);
+// drivers touch nothing of that object once the callback returns.
 
 #include <cstdint>
 #include <functional>

@@ -1,0 +1,94 @@
+#pragma once
+// Cluster frames: the length-prefixed, versioned envelope every cluster
+// connection carries (DESIGN.md, "Cluster wire"), and the field codec used
+// inside them. Pure: bytes in, values or errors out; never reads past its input.
+//
+//   0      2        3       4            8
+//   +------+--------+-------+------------+----------------+
+//   | "TD" | version| type  | length u32 | payload ...    |
+//   +------+--------+-------+------------+----------------+
+// All integers big-endian. length counts payload bytes only.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/core/result.hpp"
+
+namespace tandem::wire {
+
+inline constexpr std::uint8_t kFrameVersion = 1;
+inline constexpr std::size_t kFrameHeaderBytes = 8;
+inline constexpr std::uint32_t kMaxFramePayloadBytes = 16u << 20;  // 16 MiB
+
+struct Frame {
+  std::uint8_t type = 0;
+  std::vector<std::uint8_t> payload;
+};
+
+// Header plus payload, ready to send. Asserts the payload fits kMaxFramePayloadBytes.
+std::vector<std::uint8_t> encode_frame(std::uint8_t type, std::span<const std::uint8_t> payload);
+
+// Cuts a byte stream into frames. After an error the stream is unusable (the
+// connection must be dropped): nothing after a bad header can be trusted.
+class FrameDecoder {
+ public:
+  explicit FrameDecoder(std::uint32_t max_payload_bytes = kMaxFramePayloadBytes) : max_payload_(max_payload_bytes) {}
+
+  void feed(std::span<const std::uint8_t> bytes);
+  // The next whole frame, nothing if more bytes are needed, or an error naming
+  // what was wrong (bad magic, unknown version, oversized length).
+  Result<std::optional<Frame>> next();
+  std::size_t buffered_bytes() const { return buffer_.size() - read_; }
+
+ private:
+  std::vector<std::uint8_t> buffer_;
+  std::size_t read_ = 0;
+  std::uint32_t max_payload_;
+  std::optional<Error> failed_;
+};
+
+// Field writer: appends big-endian integers and length-prefixed strings.
+class Writer {
+ public:
+  Writer& u8(std::uint8_t v);
+  Writer& u16(std::uint16_t v);
+  Writer& u32(std::uint32_t v);
+  Writer& u64(std::uint64_t v);
+  Writer& i64(std::int64_t v) { return u64(static_cast<std::uint64_t>(v)); }
+  Writer& str(std::string_view s);  // u32 length, then bytes
+  std::vector<std::uint8_t>& bytes() { return out_; }
+  std::vector<std::uint8_t> take() { return std::move(out_); }
+
+ private:
+  std::vector<std::uint8_t> out_;
+};
+
+// Field reader over untrusted bytes. The first failure sticks: later reads
+// return zero values and error() names the first field that was short.
+class Reader {
+ public:
+  explicit Reader(std::span<const std::uint8_t> in) : in_(in) {}
+
+  std::uint8_t u8(std::string_view field);
+  std::uint16_t u16(std::string_view field);
+  std::uint32_t u32(std::string_view field);
+  std::uint64_t u64(std::string_view field);
+  std::int64_t i64(std::string_view field) { return static_cast<std::int64_t>(u64(field)); }
+  std::string str(std::string_view field, std::size_t max_bytes = 1u << 20);
+
+  bool ok() const { return !error_; }
+  // Ok only if every read succeeded and nothing is left over.
+  Status finish() const;
+
+ private:
+  bool take(std::size_t n, std::string_view field);
+  std::span<const std::uint8_t> in_;
+  std::size_t pos_ = 0;
+  std::optional<Error> error_;
+};
+
+}  // namespace tandem::wire

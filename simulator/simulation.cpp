@@ -1,0 +1,58 @@
+#include "simulator/simulation.hpp"
+
+#include <cstdio>
+
+namespace tandem::sim {
+
+Simulation::Simulation(SimulationOptions options)
+    : options_(options), loop_(options.max_events), trace_(options.keep_trace) {
+  trace_.set_seed(options_.seed);
+  network_ = std::make_unique<Network>(*this);
+}
+
+Simulation::~Simulation() {
+  // Processes first (their sockets talk to the network as they close), then the network.
+  hosts_.clear();
+  network_.reset();
+}
+
+Result<SimHost*> Simulation::add_host(const std::string& name, std::vector<IpAddress> addresses) {
+  if (name.empty()) return make_error("a host needs a name");
+  if (find_host(name)) return make_error("host name '" + name + "' is already taken");
+  if (addresses.empty()) return make_error("host '" + name + "' needs at least one address");
+  for (const IpAddress& ip : addresses) {
+    if (by_address_.count(ip)) return make_error("address " + ip.to_string() + " is already used by another host");
+  }
+  const auto index = static_cast<std::int32_t>(hosts_.size());
+  for (const IpAddress& ip : addresses) by_address_[ip] = index;
+  hosts_.push_back(std::make_unique<SimHost>(*this, index, name, std::move(addresses)));
+  std::vector<std::string> names;
+  for (const auto& h : hosts_) names.push_back(h->name());
+  trace_.set_host_names(std::move(names));
+  return hosts_.back().get();
+}
+
+SimHost* Simulation::find_host(std::string_view name) {
+  for (const auto& h : hosts_) {
+    if (h->name() == name) return h.get();
+  }
+  return nullptr;
+}
+
+std::int32_t Simulation::host_by_address(const IpAddress& ip) const {
+  auto it = by_address_.find(ip);
+  return it == by_address_.end() ? kNoHost : it->second;
+}
+
+void Simulation::log(std::int32_t host, LogLevel level, std::string_view component, std::string_view message) {
+  if (level < options_.log_level) return;
+  logs_.push_back(LogLine{loop_.now_ns(), host, level, std::string(component), std::string(message)});
+  if (options_.print_logs) {
+    std::fprintf(stderr, "[%12.6f s] %-5s %s %.*s: %.*s\n", static_cast<double>(loop_.now_ns()) / 1e9,
+                 std::string(to_string(level)).c_str(), hosts_.at(static_cast<std::size_t>(host))->name().c_str(),
+                 static_cast<int>(component.size()), component.data(), static_cast<int>(message.size()),
+                 message.data());
+  }
+}
+
+}  // namespace tandem::sim
