@@ -17,6 +17,7 @@ struct Direction {
   std::deque<Network::Segment> queue;
   std::uint64_t epoch = 0;
   bool held = false;
+  std::int64_t held_since_ns = -1;  // first stall of the current outage; -1 when flowing
   std::int64_t last_ns = 0;
   std::size_t bytes = 0;
 };
@@ -353,6 +354,7 @@ void Network::deliver_segment(std::uint64_t conn_id, int dir, std::uint64_t epoc
     hold(conn, dir);
     return;
   }
+  d.held_since_ns = -1;
   Segment segment = std::move(d.queue.front());
   d.queue.pop_front();
   d.bytes -= segment.data.size();
@@ -489,12 +491,18 @@ void Network::hold(const std::shared_ptr<Connection>& conn, int dir) {
   Direction& d = conn->dir[dir];
   d.held = true;
   const std::uint64_t epoch = ++d.epoch;
-  sim_.loop().schedule_after(user_timeout_ns_, [this, weak = std::weak_ptr<Connection>(conn), dir, epoch] {
+  // The timeout counts from the first stall: another try in between (a heal or
+  // restart elsewhere) that stalls again does not give the connection more time.
+  const std::int64_t now = sim_.loop().now_ns();
+  if (d.held_since_ns < 0) d.held_since_ns = now;
+  sim_.loop().schedule_at(std::max(now, d.held_since_ns + user_timeout_ns_), [this, weak = std::weak_ptr<Connection>(conn), dir, epoch] {
     auto c = weak.lock();
     if (!c || !c->dir[dir].held || c->dir[dir].epoch != epoch) return;
     ++stats_.connections_broken;
     c->dir[dir].queue.clear();
     c->dir[dir].bytes = 0;
+    c->dir[dir].held = false;
+    c->dir[dir].held_since_ns = -1;
     const std::string why = "connection to " + c->addr[1 - dir].to_string() + " timed out: no answer for " +
                             std::to_string(user_timeout_ns_ / 1'000'000'000) + " s";
     sim_.trace().record(sim_.loop().now_ns(), "net.timeout", c->host[dir], c->host[1 - dir]);

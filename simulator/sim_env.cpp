@@ -36,7 +36,7 @@ void SimEnv::post(Task task) {
 Handle SimEnv::start_timer(Duration delay, Task task) {
   auto live = std::make_shared<bool>(true);
   const std::int64_t delay_ns = std::max<std::int64_t>(0, to_ns(delay));
-  sim_.loop().schedule_after(delay_ns, [this, &sim = sim_, &host = host_, inc = incarnation_, live,
+  sim_.loop().schedule_after(delay_ns, [&sim = sim_, &host = host_, inc = incarnation_, live,
                                         task = std::move(task)]() mutable {
     if (!*live) return;
     host.dispatch(inc, [&sim, &host, live, task = std::move(task)] {

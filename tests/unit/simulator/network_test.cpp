@@ -232,3 +232,31 @@ TEST_F(NetworkTest, BandwidthLimitSpacesOutLargeTransfers) {
 
 }  // namespace
 }  // namespace tandem::sim
+
+namespace tandem::sim {
+namespace {
+
+class NetworkTimeoutTest : public TwinTest {};
+
+TEST_F(NetworkTimeoutTest, UserTimeoutCountsFromTheFirstStallNotTheLastRetry) {
+  sim_.network().set_default_link(LinkSpec{std::chrono::milliseconds(1)});
+  StreamProbe server, client;
+  auto l = env(b_).listen(at(b_, 5000), nullptr, [&](std::unique_ptr<Stream> s) { server.attach(std::move(s)); });
+  Handle h = env(a_).connect(ConnectOptions{at(b_, 5000)}, nullptr,
+                             [&](Result<std::unique_ptr<Stream>> s) { client.attach(std::move(s.value())); });
+  run(std::chrono::milliseconds(100));
+  ASSERT_TRUE(client.stream);
+  sim_.network().partition(a_->index(), b_->index());
+  client.stream->send(bytes("stuck"));
+  run(std::chrono::seconds(15));
+  // An unrelated host restarting makes the network retry held data; the cut
+  // still holds, and the connection must not win another 20 s from it.
+  c_->crash();
+  c_->restart();
+  run(std::chrono::seconds(6));
+  ASSERT_TRUE(client.closed);
+  EXPECT_FALSE(client.closed->ok());
+}
+
+}  // namespace
+}  // namespace tandem::sim
