@@ -239,6 +239,22 @@ Status Network::check_local(std::int32_t host, const Endpoint& local) const {
   return {};
 }
 
+template <class Socket>
+Result<std::vector<Endpoint>> Network::claim(const std::map<Endpoint, Socket*>& taken, std::int32_t host,
+                                             const Endpoint& local, std::string_view what) const {
+  if (auto ok = check_local(host, local); !ok) return ok.error();
+  std::vector<Endpoint> bind;
+  if (local.ip == IpAddress{}) {
+    for (const IpAddress& ip : sim_.host(host).addresses()) bind.push_back(Endpoint{ip, local.port});
+  } else {
+    bind.push_back(local);
+  }
+  for (const Endpoint& e : bind) {
+    if (taken.count(e)) return make_error("cannot " + std::string(what) + " " + e.to_string() + ": address already in use");
+  }
+  return bind;
+}
+
 std::uint16_t Network::ephemeral_port(std::int32_t host) {
   auto [it, inserted] = next_port_.try_emplace(host, std::uint16_t{49152});
   const std::uint16_t port = it->second;
@@ -278,19 +294,11 @@ void Network::later(std::int32_t host, std::uint64_t inc, std::shared_ptr<bool> 
 Result<std::unique_ptr<StreamListener>> Network::listen(std::int32_t host, std::uint64_t inc, const Endpoint& local,
                                                         std::shared_ptr<const TlsContext> tls,
                                                         AcceptHandler on_accept) {
-  if (auto ok = check_local(host, local); !ok) return ok.error();
-  std::vector<Endpoint> bind;
-  if (local.ip == IpAddress{}) {
-    for (const IpAddress& ip : sim_.host(host).addresses()) bind.push_back(Endpoint{ip, local.port});
-  } else {
-    bind.push_back(local);
-  }
-  for (const Endpoint& e : bind) {
-    if (listeners_.count(e)) return make_error("cannot listen on " + e.to_string() + ": address already in use");
-  }
+  auto bind = claim(listeners_, host, local, "listen on");
+  if (!bind) return bind.error();
   auto listener = std::make_unique<SimListener>(*this, host, inc, local, std::move(tls), std::move(on_accept));
-  for (const Endpoint& e : bind) listeners_[e] = listener.get();
-  listener->bound_ = std::move(bind);
+  for (const Endpoint& e : *bind) listeners_[e] = listener.get();
+  listener->bound_ = std::move(bind.value());
   return std::unique_ptr<StreamListener>(std::move(listener));
 }
 
@@ -582,21 +590,13 @@ TlsSessionInfo Network::judge(const TlsContext* mine, const TlsContext* theirs) 
 
 Result<std::unique_ptr<DatagramSocket>> Network::open_datagram(std::int32_t host, std::uint64_t inc,
                                                                const Endpoint& local, DatagramHandler on_datagram) {
-  if (auto ok = check_local(host, local); !ok) return ok.error();
   Endpoint bound_local = local;
   if (bound_local.port == 0) bound_local.port = ephemeral_port(host);
-  std::vector<Endpoint> bind;
-  if (bound_local.ip == IpAddress{}) {
-    for (const IpAddress& ip : sim_.host(host).addresses()) bind.push_back(Endpoint{ip, bound_local.port});
-  } else {
-    bind.push_back(bound_local);
-  }
-  for (const Endpoint& e : bind) {
-    if (datagram_sockets_.count(e)) return make_error("cannot bind UDP " + e.to_string() + ": address already in use");
-  }
+  auto bind = claim(datagram_sockets_, host, bound_local, "bind UDP");
+  if (!bind) return bind.error();
   auto socket = std::make_unique<SimDatagramSocket>(*this, host, inc, bound_local, std::move(on_datagram));
-  for (const Endpoint& e : bind) datagram_sockets_[e] = socket.get();
-  socket->bound_ = std::move(bind);
+  for (const Endpoint& e : *bind) datagram_sockets_[e] = socket.get();
+  socket->bound_ = std::move(bind.value());
   return std::unique_ptr<DatagramSocket>(std::move(socket));
 }
 

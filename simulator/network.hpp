@@ -88,6 +88,11 @@ class Network {
 
   std::int32_t host_of(const IpAddress& ip) const;
   Status check_local(std::int32_t host, const Endpoint& local) const;
+  // The endpoints a bind to `local` occupies (every address of the host for the
+  // wildcard address), or why it cannot have them.
+  template <class Socket>
+  Result<std::vector<Endpoint>> claim(const std::map<Endpoint, Socket*>& taken, std::int32_t host,
+                                      const Endpoint& local, std::string_view what) const;
   std::uint16_t ephemeral_port(std::int32_t host);
   std::int64_t transit_ns(std::int32_t from, std::int32_t to, std::size_t bytes, bool syn);
 

@@ -172,61 +172,56 @@ class SimTlsTest : public SimEnvTest {
     return ctx.value();
   }
 
+  // b listens on 4371 with `server_tls`; a connects with `client_tls`.
+  void connect(std::shared_ptr<const TlsContext> server_tls, std::shared_ptr<const TlsContext> client_tls) {
+    auto l = env(b_).listen(at(b_, 4371), std::move(server_tls),
+                            [this](std::unique_ptr<Stream> s) { server_.attach(std::move(s)); });
+    ASSERT_TRUE(l.ok());
+    listener_ = std::move(l.value());
+    pending_ = env(a_).connect(ConnectOptions{at(b_, 4371)}, std::move(client_tls),
+                               [this](Result<std::unique_ptr<Stream>> s) {
+                                 connected_ns_ = now_ns();
+                                 if (s) client_.attach(std::move(s.value()));
+                               });
+    run(1s);
+    ASSERT_TRUE(server_.stream && client_.stream);
+  }
+
   IssuedCertificate ca_;
   IssuedCertificate other_ca_;
+  std::unique_ptr<StreamListener> listener_;
+  Handle pending_;
+  StreamProbe server_, client_;
+  std::int64_t connected_ns_ = -1;
 };
 
 TEST_F(SimTlsTest, HandshakeCostsTwoRoundTripsAndShowsBothCertificates) {
   sim_.network().set_default_link(LinkSpec{5ms});  // RTT 10 ms
-  StreamProbe server, client;
-  std::int64_t connected_ns = -1;
-  auto l = env(b_).listen(at(b_, 4371), context(b_, ca_, TlsVerifyMode::Enforce),
-                          [&](std::unique_ptr<Stream> s) { server.attach(std::move(s)); });
-  ASSERT_TRUE(l.ok());
-  Handle h = env(a_).connect(ConnectOptions{at(b_, 4371)}, context(a_, ca_, TlsVerifyMode::Enforce),
-                             [&](Result<std::unique_ptr<Stream>> s) {
-                               connected_ns = now_ns();
-                               client.attach(std::move(s.value()));
-                             });
-  run(1s);
-  EXPECT_EQ(connected_ns, 20'000'000);  // TCP handshake + one TLS 1.3 round trip
-  ASSERT_TRUE(server.stream && client.stream);
-  const TlsSessionInfo& seen_by_client = client.stream->tls();
+  connect(context(b_, ca_, TlsVerifyMode::Enforce), context(a_, ca_, TlsVerifyMode::Enforce));
+  EXPECT_EQ(connected_ns_, 20'000'000);  // TCP handshake + one TLS 1.3 round trip
+  const TlsSessionInfo& seen_by_client = client_.stream->tls();
   EXPECT_TRUE(seen_by_client.encrypted);
   EXPECT_EQ(seen_by_client.verify_mode, TlsVerifyMode::Enforce);
   ASSERT_TRUE(seen_by_client.peer_certificate);
   EXPECT_EQ(seen_by_client.peer_certificate->subject_cn, "b.cluster.test");
   EXPECT_TRUE(seen_by_client.chain.trusted);
-  ASSERT_TRUE(server.stream->tls().peer_certificate);
-  EXPECT_EQ(server.stream->tls().peer_certificate->subject_cn, "a.cluster.test");
-  EXPECT_TRUE(evaluate_peer(server.stream->tls(), env(b_).wall_now()).accepted());
+  ASSERT_TRUE(server_.stream->tls().peer_certificate);
+  EXPECT_EQ(server_.stream->tls().peer_certificate->subject_cn, "a.cluster.test");
+  EXPECT_TRUE(evaluate_peer(server_.stream->tls(), env(b_).wall_now()).accepted());
 }
 
 TEST_F(SimTlsTest, CertificateFromAnotherCaIsSeenAsUntrusted) {
-  StreamProbe server, client;
-  auto l = env(b_).listen(at(b_, 4371), context(b_, ca_, TlsVerifyMode::Enforce),
-                          [&](std::unique_ptr<Stream> s) { server.attach(std::move(s)); });
-  Handle h = env(a_).connect(ConnectOptions{at(b_, 4371)}, context(a_, other_ca_, TlsVerifyMode::Enforce),
-                             [&](Result<std::unique_ptr<Stream>> s) { client.attach(std::move(s.value())); });
-  run(1s);
-  ASSERT_TRUE(server.stream);
-  EXPECT_FALSE(server.stream->tls().chain.trusted);
-  const PeerVerdict verdict = evaluate_peer(server.stream->tls(), env(b_).wall_now());
-  EXPECT_EQ(verdict.check, PeerCheck::Untrusted);
-  EXPECT_TRUE(client.stream->tls().chain.trusted);  // the server's own certificate is fine
+  connect(context(b_, ca_, TlsVerifyMode::Enforce), context(a_, other_ca_, TlsVerifyMode::Enforce));
+  EXPECT_FALSE(server_.stream->tls().chain.trusted);
+  EXPECT_EQ(evaluate_peer(server_.stream->tls(), env(b_).wall_now()).check, PeerCheck::Untrusted);
+  EXPECT_TRUE(client_.stream->tls().chain.trusted);  // the server's own certificate is fine
 }
 
 TEST_F(SimTlsTest, ASkewedClockExpiresCertificatesAsInProduction) {
-  StreamProbe server, client;
-  auto l = env(b_).listen(at(b_, 4371), context(b_, ca_, TlsVerifyMode::Enforce),
-                          [&](std::unique_ptr<Stream> s) { server.attach(std::move(s)); });
-  Handle h = env(a_).connect(ConnectOptions{at(b_, 4371)}, context(a_, ca_, TlsVerifyMode::Enforce),
-                             [&](Result<std::unique_ptr<Stream>> s) { client.attach(std::move(s.value())); });
-  run(1s);
-  ASSERT_TRUE(server.stream);
+  connect(context(b_, ca_, TlsVerifyMode::Enforce), context(a_, ca_, TlsVerifyMode::Enforce));
   b_->step_wall_clock(48h);  // the leaf is valid for 24 h from the epoch
-  EXPECT_EQ(evaluate_peer(server.stream->tls(), env(b_).wall_now()).check, PeerCheck::Expired);
-  EXPECT_TRUE(evaluate_peer(client.stream->tls(), env(a_).wall_now()).accepted());
+  EXPECT_EQ(evaluate_peer(server_.stream->tls(), env(b_).wall_now()).check, PeerCheck::Expired);
+  EXPECT_TRUE(evaluate_peer(client_.stream->tls(), env(a_).wall_now()).accepted());
 }
 
 TEST_F(SimTlsTest, PlainClientCannotTalkToATlsServer) {
