@@ -13,6 +13,10 @@ import re
 import sys
 
 EXEMPT = ("runtime/env/asio/", "runtime/daemon/")
+# Files that may draw OpenSSL's randomness, and why. Nothing else may.
+RANDOMNESS_ALLOWED = {
+    "runtime/env/tls/pki.cpp": "makes keys and serials at set-up time (install, tests); peer logic never calls it",
+}
 SUFFIXES = {".cpp", ".hpp", ".h", ".cc", ".hh", ".ipp"}
 
 RULES = [
@@ -67,6 +71,8 @@ def violations(root: pathlib.Path):
         code = strip_comments_and_strings(path.read_text(errors="replace"))
         for number, line in enumerate(code.splitlines(), 1):
             for what, rule in RULES:
+                if what == "unseeded randomness" and rel in RANDOMNESS_ALLOWED and "random_device" not in line:
+                    continue
                 if rule.search(line):
                     yield f"{rel}:{number}: uses {what} outside the Env seam: {line.strip()}"
 
