@@ -1,7 +1,7 @@
 // tandem-demo: the heartbeat demo on real sockets and real TLS, one process per
 // host. Run two or three on 127.0.0.N to see the Env seam hold outside the twin.
 //
-//   tandem-demo --name h1 --listen 127.0.0.1:4371 --peer 127.0.0.2:4371 \
+//   tandem-demo --name h1 --listen 127.0.0.1:4371 --peer 127.0.0.2:4371
 //               --data-dir /tmp/h1 [--interval-ms 1000] [--duration-s 0]
 //
 // Prints "reach: <summary>" on stdout whenever reachability changes, and

@@ -1,3 +1,6 @@
+// Certificate issuing on OpenSSL 3: EC P-256 keys, SHA-256 signatures, v3
+// extensions written from the request. Set-up time only (see pki.hpp).
+
 #include "runtime/env/tls/pki.hpp"
 
 #include <openssl/bio.h>
@@ -14,120 +17,176 @@
 namespace tandem {
 namespace {
 
-template <class T, void (*Free)(T*)>
-struct Deleter {
-  void operator()(T* p) const { Free(p); }
+template <auto Free>
+struct Freer {
+  template <class T>
+  void operator()(T* p) const {
+    Free(p);
+  }
 };
-using X509Ptr = std::unique_ptr<X509, Deleter<X509, X509_free>>;
-using KeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
-using BioPtr = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
-using ExtPtr = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION, X509_EXTENSION_free>>;
-using BnPtr = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>>;
+using X509Ptr = std::unique_ptr<X509, Freer<X509_free>>;
+using KeyPtr = std::unique_ptr<EVP_PKEY, Freer<EVP_PKEY_free>>;
+using BioPtr = std::unique_ptr<BIO, Freer<BIO_free>>;
+using ExtensionPtr = std::unique_ptr<X509_EXTENSION, Freer<X509_EXTENSION_free>>;
+using BignumPtr = std::unique_ptr<BIGNUM, Freer<BN_free>>;
 
-Error openssl_failure(std::string_view what) {
+constexpr std::size_t kSerialBytes = 16;  // 128 random bits, as CAs are told to use
+constexpr std::size_t kPemBytesMax = 1 << 20;
+
+int no_passphrase(char*, int, int, void*) { return 0; }
+
+Error openssl_error(std::string_view what) {
   const unsigned long code = ERR_get_error();
   ERR_clear_error();
-  char buf[256] = "unknown error";
-  if (code) ERR_error_string_n(code, buf, sizeof buf);
-  return make_error("cannot " + std::string(what) + ": " + buf);
+  char text[256] = "no detail from OpenSSL";
+  if (code != 0) ERR_error_string_n(code, text, sizeof text);
+  return make_error("cannot " + std::string(what) + ": " + text);
 }
 
-bool add_extension(X509* cert, X509* issuer, int nid, const std::string& value) {
-  X509V3_CTX ctx;
-  X509V3_set_ctx_nodb(&ctx);
-  X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
-  ExtPtr ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str()));
-  return ext && X509_add_ext(cert, ext.get(), -1) == 1;
+BioPtr memory_bio(std::string_view bytes) {
+  if (bytes.size() > kPemBytesMax) return nullptr;
+  return BioPtr(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
 }
 
-std::string alt_names(const CertificateRequest& request) {
-  std::string out;
-  for (const auto& dns : request.dns_names) out += (out.empty() ? "" : ",") + std::string("DNS:") + dns;
-  for (const auto& ip : request.ip_addresses) out += (out.empty() ? "" : ",") + std::string("IP:") + ip.to_string();
-  return out;
-}
-
-Result<std::string> to_pem(X509* cert) {
-  BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1) return openssl_failure("write certificate PEM");
+Result<std::string> drain(BIO* bio) {
   char* data = nullptr;
-  const long n = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<std::size_t>(n));
+  const long size = BIO_get_mem_data(bio, &data);
+  if (size <= 0 || data == nullptr) return openssl_error("read back the PEM text");
+  return std::string(data, static_cast<std::size_t>(size));
 }
 
-Result<std::string> key_to_pem(EVP_PKEY* key) {
+Result<std::string> certificate_pem(X509* cert) {
   BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1) return openssl_error("write the certificate as PEM");
+  return drain(bio.get());
+}
+
+Result<std::string> private_key_pem(EVP_PKEY* key) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  // PKCS#8, unencrypted: the peer's data directory protects it (mode 0700).
   if (!bio || PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
-    return openssl_failure("write private key PEM");
+    return openssl_error("write the private key as PEM");
   }
-  char* data = nullptr;
-  const long n = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<std::size_t>(n));
+  return drain(bio.get());
 }
 
-// Builds and signs a certificate for `request` with `signing_key`; `issuer` is
-// null for a self-signed certificate.
-Result<IssuedCertificate> build(const CertificateRequest& request, X509* issuer, EVP_PKEY* signing_key,
-                                EVP_PKEY* subject_key) {
-  if (request.common_name.empty()) return make_error("a certificate needs a common name");
-  if (request.not_after <= request.not_before) return make_error("certificate validity ends before it starts");
-  X509Ptr cert(X509_new());
-  if (!cert) return openssl_failure("allocate certificate");
-  X509_set_version(cert.get(), 2);
-  unsigned char serial_bytes[16];
-  if (RAND_bytes(serial_bytes, sizeof serial_bytes) != 1) return openssl_failure("draw a serial number");
-  serial_bytes[0] &= 0x7f;  // positive
-  BnPtr serial(BN_bin2bn(serial_bytes, sizeof serial_bytes, nullptr));
-  BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert.get()));
-  const auto secs = [](WallTime t) {
-    return static_cast<time_t>(std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
+std::string subject_alt_names(const CertificateRequest& request) {
+  std::string text;
+  for (const std::string& dns : request.dns_names) text += (text.empty() ? "DNS:" : ",DNS:") + dns;
+  for (const IpAddress& ip : request.ip_addresses) text += (text.empty() ? "IP:" : ",IP:") + ip.to_string();
+  return text;
+}
+
+Status add_extension(X509* cert, X509* issuer, int nid, const std::string& value) {
+  X509V3_CTX context;
+  X509V3_set_ctx_nodb(&context);
+  X509V3_set_ctx(&context, issuer, cert, nullptr, nullptr, 0);
+  ExtensionPtr extension(X509V3_EXT_conf_nid(nullptr, &context, nid, value.c_str()));
+  if (!extension || X509_add_ext(cert, extension.get(), -1) != 1) {
+    return openssl_error("add extension " + std::string(OBJ_nid2sn(nid)) + " = '" + value + "'");
+  }
+  return {};
+}
+
+Status add_extensions(X509* cert, X509* issuer, const CertificateRequest& request) {
+  struct Wanted {
+    int nid;
+    std::string value;
   };
-  ASN1_TIME_set(X509_getm_notBefore(cert.get()), secs(request.not_before));
-  ASN1_TIME_set(X509_getm_notAfter(cert.get()), secs(request.not_after));
-  X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-                             reinterpret_cast<const unsigned char*>(request.common_name.c_str()), -1, -1, 0);
-  X509_set_issuer_name(cert.get(), issuer ? X509_get_subject_name(issuer) : name);
-  X509_set_pubkey(cert.get(), subject_key);
-  X509* signer = issuer ? issuer : cert.get();
-  bool ok = add_extension(cert.get(), signer, NID_basic_constraints, request.is_ca ? "critical,CA:TRUE" : "CA:FALSE") &&
-            add_extension(cert.get(), signer, NID_subject_key_identifier, "hash") &&
-            add_extension(cert.get(), signer, NID_key_usage,
-                          request.is_ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature,keyAgreement");
-  if (ok && !request.is_ca) ok = add_extension(cert.get(), signer, NID_ext_key_usage, "serverAuth,clientAuth");
-  if (ok && issuer) ok = add_extension(cert.get(), signer, NID_authority_key_identifier, "keyid:always");
-  const std::string sans = alt_names(request);
-  if (ok && !sans.empty()) ok = add_extension(cert.get(), signer, NID_subject_alt_name, sans);
-  if (!ok) return openssl_failure("add certificate extensions");
-  if (X509_sign(cert.get(), signing_key, EVP_sha256()) == 0) return openssl_failure("sign certificate");
-  auto cert_pem = to_pem(cert.get());
-  if (!cert_pem) return cert_pem.error();
-  auto key_pem = key_to_pem(subject_key);
-  if (!key_pem) return key_pem.error();
-  return IssuedCertificate{std::move(cert_pem.value()), std::move(key_pem.value())};
+  std::vector<Wanted> wanted;
+  if (request.is_ca) {
+    wanted.push_back({NID_basic_constraints, "critical,CA:TRUE"});
+    wanted.push_back({NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature"});
+  } else {
+    wanted.push_back({NID_basic_constraints, "critical,CA:FALSE"});
+    wanted.push_back({NID_key_usage, "critical,digitalSignature"});
+    // Cluster peers are both TLS client and server to each other.
+    wanted.push_back({NID_ext_key_usage, "serverAuth,clientAuth"});
+  }
+  wanted.push_back({NID_subject_key_identifier, "hash"});
+  if (issuer != cert) wanted.push_back({NID_authority_key_identifier, "keyid:always"});
+  if (std::string sans = subject_alt_names(request); !sans.empty()) wanted.push_back({NID_subject_alt_name, sans});
+  for (const Wanted& extension : wanted) {
+    if (Status added = add_extension(cert, issuer, extension.nid, extension.value); !added) return added;
+  }
+  return {};
 }
 
-KeyPtr new_key() { return KeyPtr(EVP_EC_gen("P-256")); }
+Status set_serial_and_validity(X509* cert, const CertificateRequest& request) {
+  unsigned char serial[kSerialBytes];
+  if (RAND_bytes(serial, sizeof serial) != 1) return openssl_error("draw a random serial number");
+  serial[0] &= 0x7f;  // DER integers are signed; keep the serial positive
+  serial[0] |= 0x40;  // and its length fixed at 16 bytes
+  BignumPtr number(BN_bin2bn(serial, sizeof serial, nullptr));
+  if (!number || BN_to_ASN1_INTEGER(number.get(), X509_get_serialNumber(cert)) == nullptr) {
+    return openssl_error("set the serial number");
+  }
+  const auto seconds = [](WallTime t) { return std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count(); };
+  if (ASN1_TIME_set(X509_getm_notBefore(cert), static_cast<time_t>(seconds(request.not_before))) == nullptr ||
+      ASN1_TIME_set(X509_getm_notAfter(cert), static_cast<time_t>(seconds(request.not_after))) == nullptr) {
+    return openssl_error("set the validity dates");
+  }
+  return {};
+}
+
+// Builds `request` around `subject_key` and signs it with `signer_key`, as
+// `issuer` (nullptr: self-signed).
+Result<IssuedCertificate> build(const CertificateRequest& request, X509* issuer, EVP_PKEY* signer_key,
+                                EVP_PKEY* subject_key) {
+  if (request.common_name.empty()) return make_error("certificate request has no common name");
+  if (request.not_after <= request.not_before) return make_error("certificate request ends before it starts");
+  X509Ptr cert(X509_new());
+  if (!cert || X509_set_version(cert.get(), X509_VERSION_3) != 1) return openssl_error("create a certificate");
+  if (Status set = set_serial_and_validity(cert.get(), request); !set) return set.error();
+  X509_NAME* subject = X509_get_subject_name(cert.get());
+  const auto* cn = reinterpret_cast<const unsigned char*>(request.common_name.c_str());
+  if (X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_UTF8, cn, -1, -1, 0) != 1) {
+    return openssl_error("set the common name '" + request.common_name + "'");
+  }
+  if (X509_set_issuer_name(cert.get(), issuer ? X509_get_subject_name(issuer) : subject) != 1 ||
+      X509_set_pubkey(cert.get(), subject_key) != 1) {
+    return openssl_error("set the issuer and public key");
+  }
+  if (Status added = add_extensions(cert.get(), issuer ? issuer : cert.get(), request); !added) return added.error();
+  if (X509_sign(cert.get(), signer_key, EVP_sha256()) == 0) return openssl_error("sign the certificate");
+  auto cert_text = certificate_pem(cert.get());
+  if (!cert_text) return cert_text.error();
+  auto key_text = private_key_pem(subject_key);
+  if (!key_text) return key_text.error();
+  return IssuedCertificate{std::move(cert_text.value()), std::move(key_text.value())};
+}
+
+Result<KeyPtr> generate_key() {
+  KeyPtr key(EVP_EC_gen("P-256"));
+  if (!key) return openssl_error("generate an EC P-256 key");
+  return key;
+}
 
 }  // namespace
 
 Result<IssuedCertificate> make_self_signed(const CertificateRequest& request) {
-  KeyPtr key = new_key();
-  if (!key) return openssl_failure("generate an EC P-256 key");
-  return build(request, nullptr, key.get(), key.get());
+  auto key = generate_key();
+  if (!key) return key.error();
+  return build(request, nullptr, key->get(), key->get());
 }
 
 Result<IssuedCertificate> issue_certificate(const CertificateRequest& request, const IssuedCertificate& issuer) {
-  BioPtr cert_bio(BIO_new_mem_buf(issuer.certificate_pem.data(), static_cast<int>(issuer.certificate_pem.size())));
-  X509Ptr issuer_cert(cert_bio ? PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr) : nullptr);
-  if (!issuer_cert) return openssl_failure("read the issuer's certificate");
-  BioPtr key_bio(BIO_new_mem_buf(issuer.private_key_pem.data(), static_cast<int>(issuer.private_key_pem.size())));
-  KeyPtr issuer_key(key_bio ? PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr) : nullptr);
-  if (!issuer_key) return openssl_failure("read the issuer's private key");
-  if (X509_check_ca(issuer_cert.get()) == 0) return make_error("the issuer certificate is not a CA certificate");
-  KeyPtr key = new_key();
-  if (!key) return openssl_failure("generate an EC P-256 key");
-  return build(request, issuer_cert.get(), issuer_key.get(), key.get());
+  BioPtr cert_bio = memory_bio(issuer.certificate_pem);
+  X509Ptr issuer_cert(cert_bio ? PEM_read_bio_X509(cert_bio.get(), nullptr, no_passphrase, nullptr) : nullptr);
+  if (!issuer_cert) return openssl_error("read the issuer certificate");
+  BioPtr key_bio = memory_bio(issuer.private_key_pem);
+  KeyPtr issuer_key(key_bio ? PEM_read_bio_PrivateKey(key_bio.get(), nullptr, no_passphrase, nullptr) : nullptr);
+  if (!issuer_key) return openssl_error("read the issuer private key");
+  if ((X509_get_extension_flags(issuer_cert.get()) & EXFLAG_CA) == 0) {
+    return make_error("the issuer certificate is not a CA (basicConstraints CA:TRUE missing)");
+  }
+  if (X509_check_private_key(issuer_cert.get(), issuer_key.get()) != 1) {
+    ERR_clear_error();
+    return make_error("the issuer private key does not match the issuer certificate");
+  }
+  auto key = generate_key();
+  if (!key) return key.error();
+  return build(request, issuer_cert.get(), issuer_key.get(), key->get());
 }
 
 }  // namespace tandem

@@ -82,7 +82,9 @@ TEST(TraceEventModel, PassesQtModelChecksAndShowsEvents) {
   const int row = model.row_at_time(5'000'000'000);
   ASSERT_GE(row, 0);
   EXPECT_LE(model.trace().events.at(row).t_ns, 5'000'000'000);
-  if (row + 1 < model.rowCount()) EXPECT_GT(model.trace().events.at(row + 1).t_ns, 5'000'000'000);
+  if (row + 1 < model.rowCount()) {
+    EXPECT_GT(model.trace().events.at(row + 1).t_ns, 5'000'000'000);
+  }
   EXPECT_EQ(model.row_at_time(-1), -1);
   const QModelIndex first_kind = model.index(0, TraceEventModel::Kind);
   EXPECT_EQ(model.data(first_kind).toString(), "host.boot");

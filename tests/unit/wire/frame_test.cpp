@@ -90,7 +90,7 @@ TEST(Fields, RoundTripAndNameTheShortField) {
   EXPECT_EQ(r.str("e"), "peer-1");
   EXPECT_TRUE(r.finish().ok());
 
-  Reader short_read(std::span(bytes).first(5));
+  Reader short_read(std::span<const std::uint8_t>(bytes).first(5));
   short_read.u8("a");
   short_read.u16("b");
   short_read.u32("revision");
