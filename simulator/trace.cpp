@@ -1,5 +1,7 @@
 #include "simulator/trace.hpp"
 
+#include "runtime/core/json.hpp"
+
 #include <cstdio>
 #include <fstream>
 #include <ostream>
@@ -51,28 +53,6 @@ std::string_view Trace::host_name(std::int32_t host) const {
   return host_names_[static_cast<std::size_t>(host)];
 }
 
-std::string json_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
 
 Status Trace::write_jsonl(std::ostream& out) const {
   out << "{\"format\":\"tandem-trace\",\"version\":" << kTraceFormatVersion << ",\"seed\":" << seed_

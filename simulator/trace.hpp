@@ -62,7 +62,5 @@ class Trace {
   std::vector<std::string> host_names_;
 };
 
-// JSON string escaping for trace and report output.
-std::string json_escape(std::string_view text);
 
 }  // namespace tandem::sim

@@ -1,5 +1,7 @@
 #include "runtime/env/asio/asio_log.hpp"
 
+#include "runtime/core/json.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -61,27 +63,5 @@ std::string format_iso8601_ms(WallTime time) {
   return text;
 }
 
-std::string json_quote(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += escaped;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
 
 }  // namespace tandem::asio_env

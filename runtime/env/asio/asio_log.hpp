@@ -39,7 +39,5 @@ class LogSink {
 
 // "2026-11-25T02:53:25.652Z"
 std::string format_iso8601_ms(WallTime time);
-// `text` as a JSON string literal, quotes included.
-std::string json_quote(std::string_view text);
 
 }  // namespace tandem::asio_env

@@ -2,6 +2,7 @@
 // extensions written from the request. Set-up time only (see pki.hpp).
 
 #include "runtime/env/tls/pki.hpp"
+#include "runtime/env/tls/openssl_ptr.hpp"
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -17,18 +18,7 @@
 namespace tandem {
 namespace {
 
-template <auto Free>
-struct Freer {
-  template <class T>
-  void operator()(T* p) const {
-    Free(p);
-  }
-};
-using X509Ptr = std::unique_ptr<X509, Freer<X509_free>>;
-using KeyPtr = std::unique_ptr<EVP_PKEY, Freer<EVP_PKEY_free>>;
-using BioPtr = std::unique_ptr<BIO, Freer<BIO_free>>;
-using ExtensionPtr = std::unique_ptr<X509_EXTENSION, Freer<X509_EXTENSION_free>>;
-using BignumPtr = std::unique_ptr<BIGNUM, Freer<BN_free>>;
+using namespace openssl;  // the *Ptr owners
 
 constexpr std::size_t kSerialBytes = 16;  // 128 random bits, as CAs are told to use
 constexpr std::size_t kPemBytesMax = 1 << 20;

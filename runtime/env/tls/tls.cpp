@@ -4,6 +4,7 @@
 // through a unique_ptr.
 
 #include "runtime/env/tls/tls.hpp"
+#include "runtime/env/tls/openssl_ptr.hpp"
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -19,21 +20,7 @@
 namespace tandem {
 namespace {
 
-template <auto Free>
-struct Freer {
-  template <class T>
-  void operator()(T* p) const {
-    Free(p);
-  }
-};
-using X509Ptr = std::unique_ptr<X509, Freer<X509_free>>;
-using BioPtr = std::unique_ptr<BIO, Freer<BIO_free>>;
-using KeyPtr = std::unique_ptr<EVP_PKEY, Freer<EVP_PKEY_free>>;
-using StorePtr = std::unique_ptr<X509_STORE, Freer<X509_STORE_free>>;
-using StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, Freer<X509_STORE_CTX_free>>;
-using NamesPtr = std::unique_ptr<GENERAL_NAMES, Freer<GENERAL_NAMES_free>>;
-void free_cert_stack(STACK_OF(X509) * stack) { sk_X509_pop_free(stack, X509_free); }
-using CertStackPtr = std::unique_ptr<STACK_OF(X509), Freer<free_cert_stack>>;
+using namespace openssl;  // the *Ptr owners
 
 constexpr std::string_view kPemBegin = "-----BEGIN CERTIFICATE-----";
 constexpr std::string_view kPemEnd = "-----END CERTIFICATE-----";
