@@ -1,0 +1,158 @@
+#include "runtime/config/store.hpp"
+
+namespace tandem::config {
+namespace {
+
+// Migration k brings the database from version k to k + 1. Append only: a
+// released migration is never edited.
+const char* const kMigrations[] = {
+    R"sql(
+      CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE config(path TEXT PRIMARY KEY, value TEXT NOT NULL, scope INTEGER NOT NULL,
+                          revision INTEGER NOT NULL DEFAULT 0);
+      CREATE TABLE config_log(id INTEGER PRIMARY KEY AUTOINCREMENT, wall_ns INTEGER NOT NULL,
+                              actor TEXT NOT NULL, path TEXT NOT NULL,
+                              old_value TEXT NOT NULL, new_value TEXT NOT NULL);
+    )sql",
+};
+static_assert(std::size(kMigrations) == Store::kSchemaVersion);
+
+constexpr char kMasked[] = "(secret)";
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::open(FileSystem& fs, const Schema& schema, std::string_view name) {
+  auto db = Database::open(fs, name);
+  if (!db) return db.error();
+  std::unique_ptr<Store> store(new Store(std::move(db.value()), schema));
+  if (auto ok = store->migrate(); !ok) return make_error("configuration database " + std::string(name) + ": " + ok.error().message);
+  return store;
+}
+
+Status Store::migrate() {
+  auto stmt = db_->prepare("PRAGMA user_version");
+  if (!stmt) return stmt.error();
+  if (auto row = stmt->step(); !row) return row.error();
+  version_ = static_cast<int>(stmt->column_int(0));
+  if (version_ > kSchemaVersion) {
+    return make_error("schema version " + std::to_string(version_) + " is newer than this software's (" +
+                      std::to_string(kSchemaVersion) + "); refusing to touch it");
+  }
+  while (version_ < kSchemaVersion) {
+    auto txn = db_->begin();
+    if (!txn) return txn.error();
+    if (auto ok = db_->exec(kMigrations[version_]); !ok) return ok;
+    if (auto ok = db_->exec("PRAGMA user_version=" + std::to_string(version_ + 1)); !ok) return ok;
+    if (auto ok = txn->commit(); !ok) return ok;
+    ++version_;
+  }
+  return {};
+}
+
+Result<std::vector<Store::Validated>> Store::validate(const std::vector<Change>& changes) const {
+  std::vector<Validated> out;
+  out.reserve(changes.size());
+  for (const Change& change : changes) {
+    auto where = schema_.resolve(change.path);
+    if (!where) return where.error();
+    auto value = check_value(*where->spec, where->path, change.value);
+    if (!value) return value.error();
+    out.push_back(Validated{std::move(where.value()), std::move(value.value())});
+  }
+  return out;
+}
+
+Result<std::string> Store::get(std::string_view path) {
+  auto where = schema_.resolve(path);
+  if (!where) return where.error();
+  auto stmt = db_->prepare("SELECT value FROM config WHERE path = ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, where->path);
+  auto row = stmt->step();
+  if (!row) return row.error();
+  return *row ? stmt->column_text(0) : where->spec->default_value;
+}
+
+Result<std::size_t> Store::apply(const std::vector<Change>& changes, std::string_view actor, WallTime at,
+                                 std::int64_t revision) {
+  auto validated = validate(changes);
+  if (!validated) return validated.error();
+  auto txn = db_->begin();
+  if (!txn) return txn.error();
+  auto read = db_->prepare("SELECT value FROM config WHERE path = ?1");
+  auto write = db_->prepare(
+      "INSERT INTO config(path, value, scope, revision) VALUES(?1, ?2, ?3, ?4) "
+      "ON CONFLICT(path) DO UPDATE SET value = excluded.value, revision = excluded.revision");
+  auto log = db_->prepare(
+      "INSERT INTO config_log(wall_ns, actor, path, old_value, new_value) VALUES(?1, ?2, ?3, ?4, ?5)");
+  if (!read || !write || !log) return (!read ? read.error() : !write ? write.error() : log.error());
+  std::size_t changed = 0;
+  for (const Validated& v : *validated) {
+    read->reset();
+    read->bind(1, v.where.path);
+    auto row = read->step();
+    if (!row) return row.error();
+    const std::string old_value = *row ? read->column_text(0) : v.where.spec->default_value;
+    if (old_value == v.value) continue;
+    write->reset();
+    write->bind(1, v.where.path).bind(2, v.value).bind(3, static_cast<std::int64_t>(v.where.spec->scope)).bind(4, revision);
+    if (auto done = write->step(); !done) return done.error();
+    const bool secret = v.where.spec->secret;
+    log->reset();
+    log->bind(1, to_ns(at)).bind(2, actor).bind(3, v.where.path);
+    log->bind(4, secret ? std::string_view(kMasked) : std::string_view(old_value));
+    log->bind(5, secret ? std::string_view(kMasked) : std::string_view(v.value));
+    if (auto done = log->step(); !done) return done.error();
+    ++changed;
+  }
+  if (auto ok = txn->commit(); !ok) return ok.error();
+  return changed;
+}
+
+Result<std::vector<StoredItem>> Store::items(Scope scope) {
+  auto stmt = db_->prepare("SELECT path, value, revision FROM config WHERE scope = ?1 ORDER BY path");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, static_cast<std::int64_t>(scope));
+  std::vector<StoredItem> out;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) return out;
+    out.push_back(StoredItem{stmt->column_text(0), stmt->column_text(1), stmt->column_int(2)});
+  }
+}
+
+Result<std::vector<LogEntry>> Store::log(std::size_t limit) {
+  auto stmt = db_->prepare(
+      "SELECT id, wall_ns, actor, path, old_value, new_value FROM config_log ORDER BY id DESC LIMIT ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, static_cast<std::int64_t>(limit));
+  std::vector<LogEntry> out;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) return out;
+    out.push_back(LogEntry{stmt->column_int(0), WallTime(Duration(stmt->column_int(1))), stmt->column_text(2),
+                           stmt->column_text(3), stmt->column_text(4), stmt->column_text(5)});
+  }
+}
+
+Result<std::string> Store::meta(std::string_view key) {
+  auto stmt = db_->prepare("SELECT value FROM meta WHERE key = ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, key);
+  auto row = stmt->step();
+  if (!row) return row.error();
+  return *row ? stmt->column_text(0) : std::string();
+}
+
+Status Store::set_meta(std::string_view key, std::string_view value) {
+  auto stmt = db_->prepare("INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, key).bind(2, value);
+  auto done = stmt->step();
+  if (!done) return done.error();
+  return {};
+}
+
+}  // namespace tandem::config

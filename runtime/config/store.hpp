@@ -1,0 +1,84 @@
+#pragma once
+// The peer's configuration store: one SQLite database (WAL, synchronous=FULL)
+// with a schema version and forward migrations. A write is a batch of changes
+// that is validated whole against the Schema first and then committed in one
+// transaction: either every change is on disk when apply() returns, or none is
+// and the error names the refused item and rule.
+//
+// Items never written read as their schema default. Replicated rows carry the
+// primary's revision they were written at; every change is in the
+// configuration log (secrets masked).
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "runtime/config/database.hpp"
+#include "runtime/config/schema.hpp"
+#include "runtime/core/time.hpp"
+
+namespace tandem::config {
+
+struct Change {
+  std::string path;
+  std::string value;
+};
+
+struct LogEntry {
+  std::int64_t id = 0;
+  WallTime at{};
+  std::string actor;
+  std::string path;
+  std::string old_value;
+  std::string new_value;
+};
+
+struct StoredItem {
+  std::string path;
+  std::string value;
+  std::int64_t revision = 0;
+};
+
+class Store {
+ public:
+  static constexpr int kSchemaVersion = 1;
+
+  // Opens or creates the database `name` in `fs`, migrating it to
+  // kSchemaVersion. Refuses a database written by newer software.
+  static Result<std::unique_ptr<Store>> open(FileSystem& fs, const Schema& schema,
+                                             std::string_view name = "tandem.db");
+
+  int version() const { return version_; }
+  const Schema& schema() const { return schema_; }
+
+  // The value at `path` (stored, or the default); error for an unknown item.
+  Result<std::string> get(std::string_view path);
+  // Applies `changes` all or nothing; returns how many values actually changed.
+  Result<std::size_t> apply(const std::vector<Change>& changes, std::string_view actor, WallTime at,
+                            std::int64_t revision = 0);
+  // Stored items of one scope, sorted by path.
+  Result<std::vector<StoredItem>> items(Scope scope);
+  // The newest `limit` log entries, newest first.
+  Result<std::vector<LogEntry>> log(std::size_t limit);
+
+  // Small durable facts (lineage, applied revision...).
+  Result<std::string> meta(std::string_view key);
+  Status set_meta(std::string_view key, std::string_view value);
+
+ private:
+  Store(std::unique_ptr<Database> db, const Schema& schema) : db_(std::move(db)), schema_(schema) {}
+  Status migrate();
+  struct Validated {
+    ResolvedPath where;
+    std::string value;
+  };
+  Result<std::vector<Validated>> validate(const std::vector<Change>& changes) const;
+
+  std::unique_ptr<Database> db_;
+  const Schema& schema_;
+  int version_ = 0;
+};
+
+}  // namespace tandem::config
