@@ -1,0 +1,77 @@
+#pragma once
+// The alarm catalogue: every alarm and warning of the guide's Troubleshooting
+// section, plus the ones the guide names elsewhere (cluster communication
+// failure, restart required, primary mismatch), each with a stable ID that
+// never changes meaning, and the text an operator sees. Pure.
+//
+// An AlarmSet is one peer's alarms: raised with a detail, cleared when the
+// cause goes, acknowledged by an operator (it stays until cleared).
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/core/time.hpp"
+
+namespace tandem::cluster {
+
+enum class AlarmId : std::uint16_t {
+  ClusterNameNotConfigured = 20001,
+  ReplicationManualSyncRequired = 20002,
+  ReplicationNoPrimaryOrPeerFile = 20003,
+  ReplicationPrimaryIdInconsistent = 20004,
+  ReplicationConfigurationConflict = 20005,
+  ReplicationNtpUnreachable = 20006,
+  ReplicationLocalPeerNotListed = 20007,
+  ReplicationUpgradeInProgress = 20008,
+  InvalidClusteringH323Off = 20009,
+  DatabaseFailure = 20010,
+  ClusterCommunicationFailure = 20011,
+  RestartRequired = 20012,
+  ClusterPrimaryMismatch = 20013,
+  ClusteringSettingsMismatch = 20014,
+  OptionKeysMismatch = 20015,
+  LicenceCapacityBorrowed = 20016,
+  PeerCertificateRefused = 20017,
+};
+
+enum class Severity : std::uint8_t { Warning, Error, Critical };
+
+struct AlarmSpec {
+  AlarmId id;
+  Severity severity;
+  std::string_view text;    // as the guide words it
+  std::string_view action;  // what the operator should do
+};
+
+const AlarmSpec& alarm_spec(AlarmId id);
+const std::vector<AlarmSpec>& alarm_catalogue();
+
+struct Alarm {
+  AlarmId id;
+  std::string detail;  // e.g. which peer, which certificate
+  WallTime raised_at{};
+  bool acknowledged = false;
+};
+
+class AlarmSet {
+ public:
+  // Raises `id`, or refreshes its detail if it is already up. True if it was new.
+  bool raise(AlarmId id, std::string detail, WallTime at);
+  // Clears `id`; true if it was up.
+  bool clear(AlarmId id);
+  bool acknowledge(AlarmId id);
+  bool active(AlarmId id) const { return alarms_.count(id) != 0; }
+  const Alarm* find(AlarmId id) const;
+  // Active alarms in ID order.
+  std::vector<Alarm> list() const;
+  std::size_t size() const { return alarms_.size(); }
+
+ private:
+  std::map<AlarmId, Alarm> alarms_;
+};
+
+}  // namespace tandem::cluster
