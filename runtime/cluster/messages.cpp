@@ -1,0 +1,69 @@
+#include "runtime/cluster/messages.hpp"
+
+namespace tandem::cluster {
+namespace {
+
+constexpr std::size_t kShortText = 255;
+
+Status check_slot(std::uint8_t slot) {
+  if (slot < 1 || slot > 6) return make_error("peer slot " + std::to_string(slot) + " is outside 1..6");
+  return {};
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> encode(const Heartbeat& h) {
+  wire::Writer w;
+  w.u8(h.slot).str(h.system_name).str(h.software_version).u8(h.primary).str(h.settings_hash);
+  w.i64(h.applied_revision).str(h.lineage).u8(h.maintenance ? 1 : 0).u32(h.registrations).u32(h.calls);
+  w.u32(h.licences.traversal_calls).u32(h.licences.non_traversal_calls).u32(h.licences.turn_relays);
+  w.str(h.feature_keys_hash).i64(h.sent_ns);
+  return wire::encode_frame(kHeartbeatFrame, w.bytes());
+}
+
+std::vector<std::uint8_t> encode(const Echo& e) {
+  wire::Writer w;
+  w.u8(e.slot).i64(e.sent_ns);
+  return wire::encode_frame(kEchoFrame, w.bytes());
+}
+
+Result<Heartbeat> decode_heartbeat(const wire::Frame& frame) {
+  if (frame.type != kHeartbeatFrame) return make_error("expected a heartbeat frame, got type " + std::to_string(frame.type));
+  wire::Reader r(frame.payload);
+  Heartbeat h;
+  h.slot = r.u8("slot");
+  h.system_name = r.str("system name", kShortText);
+  h.software_version = r.str("software version", kShortText);
+  h.primary = r.u8("primary");
+  h.settings_hash = r.str("settings hash", kShortText);
+  h.applied_revision = r.i64("applied revision");
+  h.lineage = r.str("lineage", kShortText);
+  const std::uint8_t maintenance = r.u8("maintenance");
+  h.registrations = r.u32("registrations");
+  h.calls = r.u32("calls");
+  h.licences.traversal_calls = r.u32("traversal licences");
+  h.licences.non_traversal_calls = r.u32("non-traversal licences");
+  h.licences.turn_relays = r.u32("TURN licences");
+  h.feature_keys_hash = r.str("feature keys hash", kShortText);
+  h.sent_ns = r.i64("sent time");
+  if (auto ok = r.finish(); !ok) return make_error("bad heartbeat: " + ok.error().message);
+  if (auto ok = check_slot(h.slot); !ok) return make_error("bad heartbeat: " + ok.error().message);
+  if (h.primary < 1 || h.primary > 6) return make_error("bad heartbeat: primary " + std::to_string(h.primary) + " is outside 1..6");
+  if (maintenance > 1) return make_error("bad heartbeat: maintenance flag " + std::to_string(maintenance));
+  if (h.applied_revision < 0) return make_error("bad heartbeat: negative revision");
+  h.maintenance = maintenance == 1;
+  return h;
+}
+
+Result<Echo> decode_echo(const wire::Frame& frame) {
+  if (frame.type != kEchoFrame) return make_error("expected an echo frame, got type " + std::to_string(frame.type));
+  wire::Reader r(frame.payload);
+  Echo e;
+  e.slot = r.u8("slot");
+  e.sent_ns = r.i64("sent time");
+  if (auto ok = r.finish(); !ok) return make_error("bad echo: " + ok.error().message);
+  if (auto ok = check_slot(e.slot); !ok) return make_error("bad echo: " + ok.error().message);
+  return e;
+}
+
+}  // namespace tandem::cluster
