@@ -1,0 +1,217 @@
+#include "runtime/cluster/membership.hpp"
+
+namespace tandem::cluster {
+
+std::string_view to_string(PeerState state) {
+  switch (state) {
+    case PeerState::ThisSystem: return "This system";
+    case PeerState::Unknown: return "Unknown";
+    case PeerState::Active: return "Active";
+    case PeerState::Failed: return "Failed";
+  }
+  return "?";
+}
+
+struct Membership::Outbound {
+  std::unique_ptr<net::Dialer> dialer;
+  std::unique_ptr<net::FramedLink> link;
+};
+
+Result<std::unique_ptr<Membership>> Membership::start(Env& env, const ClusteringSettings& settings, int self_slot,
+                                                      std::shared_ptr<const TlsContext> tls, LocalInfo local,
+                                                      AlarmSet& alarms, MembershipOptions options) {
+  if (auto ok = check(settings); !ok) return ok.error();
+  if (self_slot < 1 || self_slot > settings.peer_count()) {
+    return make_error("this system is not in the list of peers (slot " + std::to_string(self_slot) + ")");
+  }
+  std::unique_ptr<Membership> m(new Membership(env, settings, self_slot, std::move(tls), std::move(local), alarms, options));
+  if (auto ok = m->listen(); !ok) return ok.error();
+  m->dial_all();
+  m->tick_timer_ = env.start_timer(options.interval, [raw = m.get()] { raw->tick(); });
+  return m;
+}
+
+Membership::Membership(Env& env, ClusteringSettings settings, int self_slot, std::shared_ptr<const TlsContext> tls,
+                       LocalInfo local, AlarmSet& alarms, MembershipOptions options)
+    : env_(env),
+      settings_(std::move(settings)),
+      self_slot_(self_slot),
+      tls_(std::move(tls)),
+      local_(std::move(local)),
+      alarms_(alarms),
+      options_(options),
+      started_(env.now()) {
+  for (int slot = 1; slot <= settings_.peer_count(); ++slot) {
+    PeerView v;
+    v.slot = slot;
+    v.address = settings_.peers[static_cast<std::size_t>(slot - 1)];
+    v.state = slot == self_slot_ ? PeerState::ThisSystem : PeerState::Unknown;
+    views_.push_back(std::move(v));
+  }
+}
+
+Membership::~Membership() = default;
+
+const PeerView& Membership::peer(int slot) const {
+  TANDEM_ASSERT(slot >= 1 && slot <= static_cast<int>(views_.size()));
+  return views_[static_cast<std::size_t>(slot - 1)];
+}
+
+Status Membership::listen() {
+  auto own = IpAddress::parse(view(self_slot_).address);
+  const Endpoint local{own ? *own : IpAddress{}, options_.port};
+  auto listener = env_.listen(local, tls_, [this](std::unique_ptr<Stream> s) { on_accept(std::move(s)); });
+  if (!listener) return make_error("cluster recovery port: " + listener.error().message);
+  listener_ = std::move(listener.value());
+  return {};
+}
+
+void Membership::dial_all() {
+  auto own = IpAddress::parse(view(self_slot_).address);
+  for (const PeerView& v : views_) {
+    if (v.slot == self_slot_) continue;
+    auto out = std::make_unique<Outbound>();
+    const int slot = v.slot;
+    out->dialer = std::make_unique<net::Dialer>(
+        env_, v.address, options_.port, own ? std::optional<IpAddress>(*own) : std::nullopt, tls_, options_.interval,
+        [this, slot](std::unique_ptr<Stream> stream) {
+          Outbound& o = *outbound_.at(slot);
+          if (!admit(*stream, "peer " + std::to_string(slot))) return o.dialer->redial();
+          o.link = std::make_unique<net::FramedLink>(
+              std::move(stream), [this, slot](const wire::Frame& f) { on_outbound_frame(slot, f); },
+              [this, slot](const Status&) {
+                Outbound& gone = *outbound_.at(slot);
+                gone.link.reset();
+                gone.dialer->redial();
+              });
+          o.link->send(encode(heartbeat_now()));
+        });
+    out->dialer->dial();
+    outbound_[slot] = std::move(out);
+  }
+}
+
+// Applies the TLS verification mode to a new link; refused links raise the alarm.
+bool Membership::admit(const Stream& stream, const std::string& where) {
+  const PeerVerdict verdict = evaluate_peer(stream.tls(), env_.wall_now());
+  if (verdict.accepted()) return true;
+  alarms_.raise(AlarmId::PeerCertificateRefused, where + " (" + stream.remote().to_string() + "): " + verdict.message,
+                env_.wall_now());
+  env_.log(LogLevel::Warn, "cluster", "refused " + where + ": " + verdict.message);
+  return false;
+}
+
+void Membership::on_accept(std::unique_ptr<Stream> stream) {
+  if (!admit(*stream, "connection")) return;
+  const std::uint64_t id = next_inbound_++;
+  inbound_[id] = std::make_unique<net::FramedLink>(
+      std::move(stream), [this, id](const wire::Frame& f) { on_inbound_frame(id, f); },
+      [this, id](const Status&) { inbound_.erase(id); });
+}
+
+void Membership::on_inbound_frame(std::uint64_t id, const wire::Frame& frame) {
+  net::FramedLink& link = *inbound_.at(id);
+  auto heartbeat = decode_heartbeat(frame);
+  const int slot = heartbeat ? heartbeat->slot : 0;
+  std::string refusal = heartbeat ? "" : heartbeat.error().message;
+  if (heartbeat && (slot > static_cast<int>(views_.size()) || slot == self_slot_)) {
+    refusal = "heartbeat claims slot " + std::to_string(slot) + ", which is not another listed peer";
+  }
+  // A listed IP address must be where the heartbeat comes from (names are
+  // checked by TLS Enforce against DNS).
+  if (refusal.empty()) {
+    auto listed = IpAddress::parse(view(slot).address);
+    if (listed && *listed != link.stream().remote().ip) {
+      refusal = "heartbeat for slot " + std::to_string(slot) + " came from " + link.stream().remote().ip.to_string() +
+                ", not " + listed->to_string();
+    }
+  }
+  if (!refusal.empty()) {
+    env_.log(LogLevel::Warn, "cluster", "dropping recovery link from " + link.stream().remote().to_string() + ": " + refusal);
+    inbound_.erase(id);
+    return;
+  }
+  PeerView& v = view(slot);
+  link.send(encode(Echo{static_cast<std::uint8_t>(self_slot_), heartbeat->sent_ns}));
+  v.last = std::move(heartbeat.value());
+  v.last_heard = env_.now();
+  v.last_contact = env_.wall_now();
+  if (v.state != PeerState::Active) evaluate();
+}
+
+void Membership::on_outbound_frame(int slot, const wire::Frame& frame) {
+  auto echo = decode_echo(frame);
+  if (!echo || echo->slot != slot) {
+    env_.log(LogLevel::Warn, "cluster", "bad echo from peer " + std::to_string(slot));
+    Outbound& o = *outbound_.at(slot);
+    o.link.reset();
+    o.dialer->redial();
+    return;
+  }
+  view(slot).rtt = env_.now() - MonoTime(Duration(echo->sent_ns));
+}
+
+Heartbeat Membership::heartbeat_now() {
+  Heartbeat h = local_();
+  h.slot = static_cast<std::uint8_t>(self_slot_);
+  h.primary = static_cast<std::uint8_t>(settings_.primary);
+  h.settings_hash = settings_.hash();
+  h.sent_ns = to_ns(env_.now());
+  return h;
+}
+
+void Membership::tick() {
+  const auto frame = encode(heartbeat_now());
+  for (auto& [slot, out] : outbound_) {
+    if (out->link) out->link->send(frame);
+  }
+  evaluate();
+  tick_timer_ = env_.start_timer(options_.interval, [this] { tick(); });
+}
+
+void Membership::evaluate() {
+  const MonoTime now = env_.now();
+  bool changed = false;
+  for (PeerView& v : views_) {
+    if (v.state == PeerState::ThisSystem) continue;
+    PeerState next = PeerState::Failed;
+    if (v.last_heard && now - *v.last_heard <= options_.failure_after) {
+      next = PeerState::Active;
+    } else if (!v.last_heard && now - started_ < options_.failure_after) {
+      next = PeerState::Unknown;
+    }
+    if (next == v.state) continue;
+    v.state = next;
+    changed = true;
+    env_.trace("cluster.peer", "peer " + std::to_string(v.slot) + " " + std::string(to_string(next)));
+  }
+  update_alarms();
+  if (changed && on_change_) on_change_();
+}
+
+void Membership::update_alarms() {
+  const Heartbeat mine = local_();
+  std::string failed, settings, primary, keys;
+  auto add = [](std::string& list, const PeerView& v) { list += (list.empty() ? "peer " : ", peer ") + std::to_string(v.slot) + " (" + v.address + ")"; };
+  for (const PeerView& v : views_) {
+    if (v.state == PeerState::Failed) add(failed, v);
+    if (v.state != PeerState::Active || !v.last) continue;
+    if (v.last->settings_hash != settings_.hash()) add(settings, v);
+    if (v.last->primary != settings_.primary) add(primary, v);
+    if (v.last->feature_keys_hash != mine.feature_keys_hash) add(keys, v);
+  }
+  const WallTime at = env_.wall_now();
+  const auto set = [&](AlarmId id, const std::string& detail) {
+    if (detail.empty()) {
+      alarms_.clear(id);
+    } else {
+      alarms_.raise(id, detail, at);
+    }
+  };
+  set(AlarmId::ClusterCommunicationFailure, failed);
+  set(AlarmId::ClusteringSettingsMismatch, settings);
+  set(AlarmId::ClusterPrimaryMismatch, primary);
+  set(AlarmId::OptionKeysMismatch, keys);
+}
+
+}  // namespace tandem::cluster

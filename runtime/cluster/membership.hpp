@@ -1,0 +1,102 @@
+#pragma once
+// Membership (the guide's "cluster recovery", TCP 4371 over TLS): a full mesh
+// between the listed peers. Each peer dials every other peer and sends a
+// heartbeat each interval on that link; the receiver answers each heartbeat
+// with an echo, so the sender measures the round trip. A peer is
+//   This system  - its own slot;
+//   Unknown      - not heard from yet, and still within the first failure window;
+//   Active       - heard from within the failure window;
+//   Failed       - not heard from for longer than that.
+// "Cluster communication failure" is up while any listed peer is Failed;
+// mismatched clustering settings, primary or feature keys raise their alarms
+// while an Active peer reports them.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "runtime/cluster/alarms.hpp"
+#include "runtime/cluster/clustering_settings.hpp"
+#include "runtime/cluster/messages.hpp"
+#include "runtime/env/env.hpp"
+#include "runtime/net/framed_link.hpp"
+
+namespace tandem::cluster {
+
+inline constexpr std::uint16_t kRecoveryPort = 4371;
+
+enum class PeerState : std::uint8_t { ThisSystem, Unknown, Active, Failed };
+std::string_view to_string(PeerState state);
+
+struct PeerView {
+  int slot = 0;
+  std::string address;
+  PeerState state = PeerState::Unknown;
+  std::optional<Heartbeat> last;       // its latest heartbeat
+  std::optional<Duration> rtt;         // measured round trip on our link to it
+  std::optional<WallTime> last_contact;  // wall clock, for licence borrowing
+  std::optional<MonoTime> last_heard;
+};
+
+struct MembershipOptions {
+  std::uint16_t port = kRecoveryPort;
+  Duration interval = std::chrono::seconds(1);
+  Duration failure_after = std::chrono::seconds(5);
+};
+
+class Membership {
+ public:
+  // What this peer says about itself; slot, primary, settings hash and sent
+  // time are filled in here from the clustering settings and the clock.
+  using LocalInfo = std::function<Heartbeat()>;
+
+  // Listens on this peer's slot address and dials every other listed peer.
+  // Errors: the settings fail check(), self_slot is not a listed slot, or the
+  // recovery port cannot be bound.
+  static Result<std::unique_ptr<Membership>> start(Env& env, const ClusteringSettings& settings, int self_slot,
+                                                   std::shared_ptr<const TlsContext> tls, LocalInfo local,
+                                                   AlarmSet& alarms, MembershipOptions options = {});
+  ~Membership();
+
+  const std::vector<PeerView>& peers() const { return views_; }  // slot order, this system included
+  const PeerView& peer(int slot) const;
+  int self_slot() const { return self_slot_; }
+  // Runs after any peer changes state.
+  void set_on_change(std::function<void()> on_change) { on_change_ = std::move(on_change); }
+
+ private:
+  struct Outbound;
+  Membership(Env& env, ClusteringSettings settings, int self_slot, std::shared_ptr<const TlsContext> tls,
+             LocalInfo local, AlarmSet& alarms, MembershipOptions options);
+  Status listen();
+  void dial_all();
+  bool admit(const Stream& stream, const std::string& where);
+  void on_accept(std::unique_ptr<Stream> stream);
+  void on_inbound_frame(std::uint64_t id, const wire::Frame& frame);
+  void on_outbound_frame(int slot, const wire::Frame& frame);
+  void tick();
+  void evaluate();
+  void update_alarms();
+  Heartbeat heartbeat_now();
+  PeerView& view(int slot) { return views_[static_cast<std::size_t>(slot - 1)]; }
+
+  Env& env_;
+  ClusteringSettings settings_;
+  int self_slot_;
+  std::shared_ptr<const TlsContext> tls_;
+  LocalInfo local_;
+  AlarmSet& alarms_;
+  MembershipOptions options_;
+  MonoTime started_;
+  std::vector<PeerView> views_;
+  std::unique_ptr<StreamListener> listener_;
+  std::map<int, std::unique_ptr<Outbound>> outbound_;
+  std::map<std::uint64_t, std::unique_ptr<net::FramedLink>> inbound_;
+  std::uint64_t next_inbound_ = 1;
+  Handle tick_timer_;
+  std::function<void()> on_change_;
+};
+
+}  // namespace tandem::cluster
