@@ -33,31 +33,17 @@ Result<Beat> decode_beat(const wire::Frame& frame) {
   return beat;
 }
 
-// The next beat of `type` in the stream, nothing until a whole frame is in, or
-// an error for a bad frame or a frame of another type.
-Result<std::optional<Beat>> next_beat(wire::FrameDecoder& decoder, std::uint8_t type) {
-  auto frame = decoder.next();
-  if (!frame) return frame.error();
-  if (!frame->has_value()) return std::optional<Beat>{};
-  if ((*frame)->type != type) return make_error("unexpected frame type " + std::to_string((*frame)->type));
-  auto beat = decode_beat(**frame);
-  if (!beat) return beat.error();
-  return std::optional<Beat>{std::move(beat.value())};
+Result<Beat> beat_of(const wire::Frame& frame, std::uint8_t type) {
+  if (frame.type != type) return make_error("unexpected frame type " + std::to_string(frame.type));
+  return decode_beat(frame);
 }
 
 }  // namespace
 
 struct HeartbeatService::Outbound {
-  Handle pending;                  // connect in progress
-  Handle retry;                    // reconnect timer
-  std::unique_ptr<Stream> stream;  // established connection
-  wire::FrameDecoder decoder;
+  std::unique_ptr<net::Dialer> dialer;
+  std::unique_ptr<net::FramedLink> link;
   std::optional<MonoTime> last_echo;
-};
-
-struct HeartbeatService::Inbound {
-  std::unique_ptr<Stream> stream;
-  wire::FrameDecoder decoder;
 };
 
 Result<std::unique_ptr<HeartbeatService>> HeartbeatService::start(Env& env, HeartbeatConfig config) {
@@ -73,7 +59,17 @@ Result<std::unique_ptr<HeartbeatService>> HeartbeatService::start(Env& env, Hear
                              [self](std::unique_ptr<Stream> s) { self->on_accept(std::move(s)); });
   if (!listener) return listener.error();
   self->listener_ = std::move(listener.value());
-  for (std::size_t i = 0; i < self->config_.peers.size(); ++i) self->connect(i);
+  for (std::size_t i = 0; i < self->config_.peers.size(); ++i) {
+    const Endpoint& peer = self->config_.peers[i];
+    auto& dialer = self->outbound_[i]->dialer;
+    dialer = std::make_unique<net::Dialer>(
+        env, peer.ip.to_string(), peer.port, self->config_.listen.ip, self->tls_, self->config_.interval,
+        [self, i](std::unique_ptr<Stream> s) { self->on_connected(i, std::move(s)); },
+        [self, peer](const Error& e) {
+          self->env_.log(LogLevel::Debug, "demo", "no link to " + peer.to_string() + ": " + e.message);
+        });
+    dialer->dial();
+  }
   self->tick_timer_ = env.start_timer(self->config_.interval, [self] { self->tick(); });
   env.log(LogLevel::Info, "demo", self->config_.name + " up, boot " + std::to_string(self->boot_count_) +
                                       ", listening on " + self->config_.listen.to_string());
@@ -111,86 +107,51 @@ Status HeartbeatService::load_boot_count() {
   return {};
 }
 
-void HeartbeatService::connect(std::size_t peer) {
+void HeartbeatService::on_connected(std::size_t peer, std::unique_ptr<Stream> stream) {
   Outbound& out = *outbound_[peer];
-  ConnectOptions options{config_.peers[peer], config_.listen.ip, config_.interval * 3};
-  out.pending = env_.connect(options, tls_, [this, peer](Result<std::unique_ptr<Stream>> s) {
-    on_connected(peer, std::move(s));
-  });
-}
-
-void HeartbeatService::on_connected(std::size_t peer, Result<std::unique_ptr<Stream>> stream) {
-  Outbound& out = *outbound_[peer];
-  if (!stream) {
-    drop_outbound(peer, stream.error().message);
-    return;
-  }
-  out.stream = std::move(stream.value());
-  out.decoder = wire::FrameDecoder();
-  out.stream->start(StreamHandlers{
-      [this, peer](ByteView bytes) { on_outbound_data(peer, bytes); },
-      [this, peer](Status why) { drop_outbound(peer, why ? "closed by peer" : why.error().message); },
-  });
+  out.link = std::make_unique<net::FramedLink>(
+      std::move(stream), [this, peer](const wire::Frame& f) { on_echo(peer, f); },
+      [this, peer](const Status& why) { drop_outbound(peer, why ? "closed by peer" : why.error().message); });
   // A first beat at once, so a new link shows up without waiting a whole interval.
-  out.stream->send(encode_beat(kHeartbeat, Beat{config_.name, seq_, to_ns(env_.now())}));
+  out.link->send(encode_beat(kHeartbeat, Beat{config_.name, seq_, to_ns(env_.now())}));
 }
 
 void HeartbeatService::drop_outbound(std::size_t peer, const std::string& why) {
   Outbound& out = *outbound_[peer];
   env_.log(LogLevel::Debug, "demo", "link to " + config_.peers[peer].to_string() + " down: " + why);
-  out.stream.reset();
-  // Retry after an interval plus jitter, so restarted hosts do not reconnect in lockstep.
-  const auto jitter = Duration(env_.random().between(0, to_ns(config_.interval) / 4));
-  out.retry = env_.start_timer(config_.interval + jitter, [this, peer] { connect(peer); });
+  out.link.reset();
+  out.dialer->redial();
 }
 
-void HeartbeatService::on_outbound_data(std::size_t peer, ByteView bytes) {
+void HeartbeatService::on_echo(std::size_t peer, const wire::Frame& frame) {
+  auto beat = beat_of(frame, kEcho);
+  if (!beat) return drop_outbound(peer, "bad echo: " + beat.error().message);
   Outbound& out = *outbound_[peer];
-  out.decoder.feed(bytes);
-  for (;;) {
-    auto beat = next_beat(out.decoder, kEcho);
-    if (!beat) {
-      drop_outbound(peer, "bad echo: " + beat.error().message);
-      return;
-    }
-    if (!beat->has_value()) return;
-    out.last_echo = env_.now();
-    PeerStatus& status = status_[peer];
-    status.name = (*beat)->from;
-    status.last_rtt = env_.now() - MonoTime(Duration((*beat)->sent_ns));
-    ++status.echoes;
-  }
+  out.last_echo = env_.now();
+  PeerStatus& status = status_[peer];
+  status.name = beat->from;
+  status.last_rtt = env_.now() - MonoTime(Duration(beat->sent_ns));
+  ++status.echoes;
 }
 
 void HeartbeatService::on_accept(std::unique_ptr<Stream> stream) {
   const std::uint64_t id = next_inbound_id_++;
-  auto in = std::make_unique<Inbound>();
-  in->stream = std::move(stream);
-  Stream& s = *in->stream;
-  inbound_[id] = std::move(in);
-  s.start(StreamHandlers{
-      [this, id](ByteView bytes) { on_inbound_data(id, bytes); },
-      [this, id](Status) { inbound_.erase(id); },
-  });
+  inbound_[id] = std::make_unique<net::FramedLink>(
+      std::move(stream), [this, id](const wire::Frame& f) { on_heartbeat(id, f); },
+      [this, id](const Status&) { inbound_.erase(id); });
 }
 
-void HeartbeatService::on_inbound_data(std::uint64_t id, ByteView bytes) {
-  auto it = inbound_.find(id);
-  if (it == inbound_.end()) return;
-  Inbound& in = *it->second;
-  in.decoder.feed(bytes);
-  for (;;) {
-    auto beat = next_beat(in.decoder, kHeartbeat);
-    if (!beat) {
-      env_.log(LogLevel::Warn, "demo", "dropping connection from " + in.stream->remote().to_string() + ": " +
-                                           beat.error().message);
-      inbound_.erase(it);
-      return;
-    }
-    if (!beat->has_value()) return;
-    ++heartbeats_answered_;
-    in.stream->send(encode_beat(kEcho, Beat{config_.name, (*beat)->seq, (*beat)->sent_ns}));
+void HeartbeatService::on_heartbeat(std::uint64_t id, const wire::Frame& frame) {
+  net::FramedLink& link = *inbound_.at(id);
+  auto beat = beat_of(frame, kHeartbeat);
+  if (!beat) {
+    env_.log(LogLevel::Warn, "demo", "dropping connection from " + link.stream().remote().to_string() + ": " +
+                                         beat.error().message);
+    inbound_.erase(id);
+    return;
   }
+  ++heartbeats_answered_;
+  link.send(encode_beat(kEcho, Beat{config_.name, beat->seq, beat->sent_ns}));
 }
 
 void HeartbeatService::tick() {
@@ -198,7 +159,7 @@ void HeartbeatService::tick() {
   const Beat beat{config_.name, seq_, to_ns(env_.now())};
   const auto frame = encode_beat(kHeartbeat, beat);
   for (auto& out : outbound_) {
-    if (out->stream) out->stream->send(frame);
+    if (out->link) out->link->send(frame);
   }
   update_reachability();
   tick_timer_ = env_.start_timer(config_.interval, [this] { tick(); });

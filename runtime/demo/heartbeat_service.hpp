@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "runtime/env/env.hpp"
+#include "runtime/net/framed_link.hpp"
 #include "runtime/wire/frame.hpp"
 
 namespace tandem::demo {
@@ -51,16 +52,14 @@ class HeartbeatService {
 
  private:
   struct Outbound;
-  struct Inbound;
 
   HeartbeatService(Env& env, HeartbeatConfig config);
   Status load_boot_count();
-  void connect(std::size_t peer);
-  void on_connected(std::size_t peer, Result<std::unique_ptr<Stream>> stream);
-  void on_outbound_data(std::size_t peer, ByteView bytes);
+  void on_connected(std::size_t peer, std::unique_ptr<Stream> stream);
+  void on_echo(std::size_t peer, const wire::Frame& frame);
   void drop_outbound(std::size_t peer, const std::string& why);
   void on_accept(std::unique_ptr<Stream> stream);
-  void on_inbound_data(std::uint64_t id, ByteView bytes);
+  void on_heartbeat(std::uint64_t id, const wire::Frame& frame);
   void tick();
   void update_reachability();
 
@@ -69,7 +68,7 @@ class HeartbeatService {
   std::shared_ptr<const TlsContext> tls_;
   std::unique_ptr<StreamListener> listener_;
   std::vector<std::unique_ptr<Outbound>> outbound_;  // one per peer, same order as config_.peers
-  std::map<std::uint64_t, std::unique_ptr<Inbound>> inbound_;
+  std::map<std::uint64_t, std::unique_ptr<net::FramedLink>> inbound_;
   std::vector<PeerStatus> status_;
   Handle tick_timer_;
   std::uint64_t next_inbound_id_ = 1;
