@@ -1,5 +1,7 @@
 #include "runtime/config/store.hpp"
 
+#include <set>
+
 namespace tandem::config {
 namespace {
 
@@ -74,29 +76,79 @@ Result<std::string> Store::get(std::string_view path) {
 }
 
 Result<std::size_t> Store::apply(const std::vector<Change>& changes, std::string_view actor, WallTime at,
-                                 std::int64_t revision) {
+                                 std::int64_t revision, const Meta& meta) {
   auto validated = validate(changes);
   if (!validated) return validated.error();
   auto txn = db_->begin();
   if (!txn) return txn.error();
+  auto changed = write(*validated, std::vector<std::int64_t>(validated->size(), revision), actor, at);
+  if (!changed) return changed.error();
+  if (auto ok = write_meta(meta); !ok) return ok.error();
+  if (auto ok = txn->commit(); !ok) return ok.error();
+  return changed;
+}
+
+Result<std::size_t> Store::apply_replicated(const std::vector<StoredItem>& items, std::string_view actor, WallTime at,
+                                            const Meta& meta) {
+  std::vector<Change> changes;
+  std::vector<std::int64_t> revisions;
+  for (const StoredItem& item : items) {
+    changes.push_back(Change{item.path, item.value});
+    revisions.push_back(item.revision);
+  }
+  auto validated = validate(changes);
+  if (!validated) return validated.error();
+  for (const Validated& v : *validated) {
+    if (v.where.spec->scope != Scope::Replicated) return make_error(v.where.path + " is peer-specific: it is never replicated");
+  }
+  auto txn = db_->begin();
+  if (!txn) return txn.error();
+  auto changed = write(*validated, revisions, actor, at);
+  if (!changed) return changed.error();
+  if (auto ok = write_meta(meta); !ok) return ok.error();
+  if (auto ok = txn->commit(); !ok) return ok.error();
+  return changed;
+}
+
+Result<std::size_t> Store::replace_replicated(const std::vector<StoredItem>& items, std::string_view actor, WallTime at,
+                                              const Meta& meta) {
+  auto current = this->items(Scope::Replicated);
+  if (!current) return current.error();
+  std::vector<StoredItem> all = items;
+  std::set<std::string> kept;
+  for (const StoredItem& item : items) {
+    auto where = schema_.resolve(item.path);
+    if (where) kept.insert(where->path);
+  }
+  for (const StoredItem& old : *current) {
+    if (kept.count(old.path)) continue;
+    auto where = schema_.resolve(old.path);
+    if (where) all.push_back(StoredItem{old.path, where->spec->default_value, 0});
+  }
+  return apply_replicated(all, actor, at, meta);
+}
+
+Result<std::size_t> Store::write(const std::vector<Validated>& values, const std::vector<std::int64_t>& revisions,
+                                 std::string_view actor, WallTime at) {
   auto read = db_->prepare("SELECT value FROM config WHERE path = ?1");
-  auto write = db_->prepare(
+  auto upsert = db_->prepare(
       "INSERT INTO config(path, value, scope, revision) VALUES(?1, ?2, ?3, ?4) "
       "ON CONFLICT(path) DO UPDATE SET value = excluded.value, revision = excluded.revision");
   auto log = db_->prepare(
       "INSERT INTO config_log(wall_ns, actor, path, old_value, new_value) VALUES(?1, ?2, ?3, ?4, ?5)");
-  if (!read || !write || !log) return (!read ? read.error() : !write ? write.error() : log.error());
+  if (!read || !upsert || !log) return (!read ? read.error() : !upsert ? upsert.error() : log.error());
   std::size_t changed = 0;
-  for (const Validated& v : *validated) {
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const Validated& v = values[i];
     read->reset();
     read->bind(1, v.where.path);
     auto row = read->step();
     if (!row) return row.error();
     const std::string old_value = *row ? read->column_text(0) : v.where.spec->default_value;
     if (old_value == v.value) continue;
-    write->reset();
-    write->bind(1, v.where.path).bind(2, v.value).bind(3, static_cast<std::int64_t>(v.where.spec->scope)).bind(4, revision);
-    if (auto done = write->step(); !done) return done.error();
+    upsert->reset();
+    upsert->bind(1, v.where.path).bind(2, v.value).bind(3, static_cast<std::int64_t>(v.where.spec->scope)).bind(4, revisions[i]);
+    if (auto done = upsert->step(); !done) return done.error();
     const bool secret = v.where.spec->secret;
     log->reset();
     log->bind(1, to_ns(at)).bind(2, actor).bind(3, v.where.path);
@@ -105,8 +157,14 @@ Result<std::size_t> Store::apply(const std::vector<Change>& changes, std::string
     if (auto done = log->step(); !done) return done.error();
     ++changed;
   }
-  if (auto ok = txn->commit(); !ok) return ok.error();
   return changed;
+}
+
+Status Store::write_meta(const Meta& meta) {
+  for (const auto& [key, value] : meta) {
+    if (auto ok = set_meta(key, value); !ok) return ok;
+  }
+  return {};
 }
 
 Result<std::vector<StoredItem>> Store::items(Scope scope) {

@@ -55,9 +55,20 @@ class Store {
 
   // The value at `path` (stored, or the default); error for an unknown item.
   Result<std::string> get(std::string_view path);
-  // Applies `changes` all or nothing; returns how many values actually changed.
+  using Meta = std::vector<std::pair<std::string, std::string>>;
+
+  // Applies `changes` all or nothing, with `meta` facts in the same
+  // transaction; returns how many values actually changed.
   Result<std::size_t> apply(const std::vector<Change>& changes, std::string_view actor, WallTime at,
-                            std::int64_t revision = 0);
+                            std::int64_t revision = 0, const Meta& meta = {});
+  // Makes the replicated items exactly `items` (a snapshot from the primary):
+  // every replicated item not in it returns to its default. One transaction,
+  // with `meta`; each item keeps its own revision.
+  Result<std::size_t> replace_replicated(const std::vector<StoredItem>& items, std::string_view actor, WallTime at,
+                                         const Meta& meta);
+  // Writes primary-stamped items (a delta), each with its own revision, and `meta`.
+  Result<std::size_t> apply_replicated(const std::vector<StoredItem>& items, std::string_view actor, WallTime at,
+                                       const Meta& meta);
   // Stored items of one scope, sorted by path.
   Result<std::vector<StoredItem>> items(Scope scope);
   // The newest `limit` log entries, newest first.
@@ -75,6 +86,10 @@ class Store {
     std::string value;
   };
   Result<std::vector<Validated>> validate(const std::vector<Change>& changes) const;
+  // Writes validated values (each with its revision) in the open transaction.
+  Result<std::size_t> write(const std::vector<Validated>& values, const std::vector<std::int64_t>& revisions,
+                            std::string_view actor, WallTime at);
+  Status write_meta(const Meta& meta);
 
   std::unique_ptr<Database> db_;
   const Schema& schema_;
