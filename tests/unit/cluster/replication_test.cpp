@@ -6,6 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
+
+#include "runtime/core/random.hpp"
 #include "runtime/env/tls/pki.hpp"
 #include "simulator/simulation.hpp"
 
@@ -30,6 +34,8 @@ struct HostSetup {
 
 class ReplicationTest : public ::testing::Test {
  protected:
+  explicit ReplicationTest(std::uint64_t seed = 5) : sim_(sim::SimulationOptions{.seed = seed}) {}
+
   void build(int n) {
     ClusteringSettings settings;
     settings.cluster_name = "cluster.tandem.test";
@@ -88,7 +94,7 @@ class ReplicationTest : public ::testing::Test {
     return true;
   }
 
-  sim::Simulation sim_{sim::SimulationOptions{.seed = 5}};
+  sim::Simulation sim_;
   IssuedCertificate cert_;
   std::vector<sim::SimHost*> hosts_;
   std::vector<HostSetup> setups_;
@@ -281,6 +287,89 @@ TEST_F(ReplicationTest, UnsynchronizedNtpStopsReplicationOnThatPeer) {
   ASSERT_TRUE(done.ok() && *done);
   EXPECT_FALSE(node(2).alarms.active(AlarmId::ReplicationNtpUnreachable));
 }
+
+// ---- chaos: random commits and faults, then the invariants ----------------------
+
+class ReplicationChaosTest : public ReplicationTest, public ::testing::WithParamInterface<std::uint64_t> {
+ protected:
+  ReplicationChaosTest() : ReplicationTest(GetParam()) {}
+
+  // A random valid change to a replicated item.
+  config::Change random_change(Random& rng) {
+    switch (rng.below(4)) {
+      case 0: return {"H323 Gatekeeper TimeToLive", std::to_string(rng.between(60, 65534))};
+      case 1: return {"Zones Zone " + std::to_string(rng.between(1, 20)) + " Name", "zone-" + std::to_string(rng.below(1000))};
+      case 2: return {"Bandwidth Default", std::to_string(rng.between(64, 100000))};
+      default: return {"SIP Mode", rng.chance(0.5) ? "On" : "Off"};
+    }
+  }
+};
+
+TEST_P(ReplicationChaosTest, NoAcknowledgedChangeIsLostAndEveryPeerConverges) {
+  Random rng(Random::derive_seed(GetParam(), "chaos"));
+  const int n = static_cast<int>(rng.between(2, 5));
+  build(n);
+  start_all();
+  run(2s);
+  std::map<std::string, std::string> acknowledged;  // what commit() said ok to
+  for (int step = 0; step < 60; ++step) {
+    const int a = static_cast<int>(rng.between(1, n));
+    const int b = static_cast<int>(rng.between(1, n));
+    switch (rng.below(6)) {
+      case 0:
+      case 1:
+        if (host(1).up()) {
+          const config::Change change = random_change(rng);
+          auto done = node(1).replication->commit({change}, "chaos");
+          ASSERT_TRUE(done.ok()) << done.error().message;
+          acknowledged[change.path] = change.value;
+        }
+        break;
+      case 2:
+        if (a != b) sim_.network().partition(host(a).index(), host(b).index());
+        break;
+      case 3: sim_.network().heal(host(a).index(), host(b).index()); break;
+      case 4:
+        if (host(a).up()) {
+          host(a).crash();
+        } else {
+          start(a);
+        }
+        break;
+      default: break;
+    }
+    run(Duration(rng.between(1'000'000, 3'000'000'000)));
+  }
+  sim_.network().heal_all();
+  for (int slot = 1; slot <= n; ++slot) {
+    if (!host(slot).up()) start(slot);
+  }
+  auto done = sim_.run_until([&] { return converged(); }, 120s);
+  ASSERT_TRUE(done.ok() && *done) << "seed " << GetParam() << ": peers did not converge";
+  for (const auto& [path, value] : acknowledged) {
+    EXPECT_EQ(get(1, path), value) << "seed " << GetParam() << ": acknowledged change to " << path << " lost";
+  }
+  // Same configuration: every item either side stores reads the same on both
+  // (a row holding the default and no row at all are the same configuration).
+  for (int slot = 2; slot <= n; ++slot) {
+    std::set<std::string> paths;
+    for (int side : {1, slot}) {
+      const auto stored = node(side).store->items(config::Scope::Replicated);
+      ASSERT_TRUE(stored.ok());
+      for (const auto& item : *stored) paths.insert(item.path);
+    }
+    for (const std::string& path : paths) {
+      EXPECT_EQ(get(slot, path), get(1, path)) << "seed " << GetParam() << " peer " << slot << ": " << path;
+    }
+  }
+  for (int slot = 1; slot <= n; ++slot) {
+    for (const Alarm& alarm : node(slot).alarms.list()) {
+      ADD_FAILURE() << "seed " << GetParam() << ": peer " << slot << " still has alarm " << alarm_spec(alarm.id).text;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, ReplicationChaosTest, ::testing::Range<std::uint64_t>(1, 41));
 
 }  // namespace
 }  // namespace tandem::cluster
