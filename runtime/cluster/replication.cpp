@@ -296,6 +296,7 @@ void Replication::on_update(const wire::Frame& frame) {
   clear_replication_alarms();
   status_ = DatabaseStatus::Active;
   ctx_.env.trace("cluster.applied", "revision " + std::to_string(revision_));
+  if (*applied > 0) ctx_.on_applied();
 }
 
 void Replication::fail(AlarmId alarm, const std::string& detail) {

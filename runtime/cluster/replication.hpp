@@ -49,6 +49,7 @@ struct ReplicationContext {
   std::string software_version;
   std::shared_ptr<const TlsContext> tls;
   std::function<bool()> ntp_synchronized = [] { return true; };
+  std::function<void()> on_applied = [] {};  // after the primary's configuration was applied here
 };
 
 class Replication {

@@ -1,0 +1,213 @@
+#include "runtime/peer.hpp"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+
+namespace tandem {
+namespace {
+
+using cluster::AlarmId;
+
+bool parse_count(std::string_view key, std::string_view prefix, std::uint32_t& out) {
+  if (key.rfind(prefix, 0) != 0) return false;
+  const std::string_view digits = key.substr(prefix.size());
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+  return ec == std::errc() && end == digits.data() + digits.size() && !digits.empty();
+}
+
+std::string sha256_prefix(const std::string& text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(text.data(), text.size(), digest, &n, EVP_sha256(), nullptr);
+  char hex[17];
+  for (int i = 0; i < 8; ++i) std::snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+  return hex;
+}
+
+}  // namespace
+
+InstalledKeys read_option_keys(const std::vector<std::string>& keys) {
+  InstalledKeys out;
+  for (const std::string& key : keys) {
+    if (key.empty()) continue;
+    std::uint32_t n = 0;
+    if (parse_count(key, "LIC-TRAVERSAL-", n)) {
+      out.licences.traversal_calls += n;
+    } else if (parse_count(key, "LIC-NONTRAVERSAL-", n)) {
+      out.licences.non_traversal_calls += n;
+    } else if (parse_count(key, "LIC-TURN-", n)) {
+      out.licences.turn_relays += n;
+    } else {
+      out.features.push_back(key);
+    }
+  }
+  std::sort(out.features.begin(), out.features.end());
+  std::string joined;
+  for (const auto& f : out.features) joined += f + "\n";
+  out.features_hash = sha256_prefix(joined);
+  return out;
+}
+
+Result<std::unique_ptr<Peer>> Peer::start(Env& env, PeerOptions options) {
+  if (options.software_version.empty()) return make_error("a peer needs a software version");
+  std::unique_ptr<Peer> peer(new Peer(env, std::move(options)));
+  if (auto ok = peer->open(); !ok) return ok.error();
+  if (auto ok = peer->start_clustering(); !ok) return ok.error();
+  return peer;
+}
+
+Peer::~Peer() = default;
+
+Status Peer::open() {
+  auto store = config::Store::open(env_.files(), config::vcs_schema());
+  if (!store) {
+    alarms_.raise(AlarmId::DatabaseFailure, store.error().message, env_.wall_now());
+    return store.error();
+  }
+  store_ = std::move(store.value());
+  auto settings = cluster::ClusteringSettings::load(*store_);
+  if (!settings) return settings.error();
+  settings_ = *settings;
+  keys_ = installed_keys();
+  return {};
+}
+
+InstalledKeys Peer::installed_keys() const {
+  std::vector<std::string> keys;
+  for (int i = 1; i <= 64; ++i) {
+    auto key = store_->get("Option " + std::to_string(i) + " Key");
+    if (key) keys.push_back(*key);
+  }
+  return read_option_keys(keys);
+}
+
+// Starts membership and replication when this peer is in a valid cluster;
+// otherwise raises the alarm that says why not (a stand-alone peer needs none).
+Status Peer::start_clustering() {
+  if (!settings_.clustered()) return {};
+  const WallTime now = env_.wall_now();
+  if (settings_.cluster_name.empty()) {
+    alarms_.raise(AlarmId::ClusterNameNotConfigured, "", now);
+    return {};
+  }
+  if (auto ok = cluster::check(settings_); !ok) {
+    alarms_.raise(AlarmId::ReplicationManualSyncRequired, ok.error().message, now);
+    return {};
+  }
+  self_slot_ = settings_.this_system(env_.addresses());
+  if (!self_slot_) {
+    alarms_.raise(AlarmId::ReplicationLocalPeerNotListed, "none of this peer's addresses is a Peer N address", now);
+    return {};
+  }
+  TlsConfig tls = options_.tls;
+  tls.verify_mode = settings_.tls_mode;
+  auto context = env_.make_tls_context(tls);
+  if (!context) return make_error("cluster TLS: " + context.error().message);
+  tls_ = std::move(context.value());
+  auto membership = cluster::Membership::start(env_, settings_, *self_slot_, tls_, [this] { return heartbeat(); },
+                                               alarms_, options_.membership);
+  if (!membership) return membership.error();
+  membership_ = std::move(membership.value());
+  membership_->set_on_change([this] { remember_peers(); });
+  recall_peers();
+  cluster::ReplicationContext ctx{env_, *store_, alarms_, settings_, *self_slot_, options_.software_version, tls_,
+                                  options_.ntp_synchronized, [this] { refresh_from_config(); }};
+  auto replication = cluster::Replication::start(ctx, options_.replication);
+  if (!replication) return replication.error();
+  replication_ = std::move(replication.value());
+  refresh_from_config();
+  return {};
+}
+
+void Peer::refresh_from_config() {
+  keys_ = installed_keys();
+  auto h323 = store_->get("H323 Mode");
+  if (clustered() && h323 && *h323 != "On") {
+    alarms_.raise(AlarmId::InvalidClusteringH323Off, "", env_.wall_now());
+  } else {
+    alarms_.clear(AlarmId::InvalidClusteringH323Off);
+  }
+}
+
+cluster::Heartbeat Peer::heartbeat() const {
+  cluster::Heartbeat h;
+  h.system_name = *store_->get("SystemUnit Name");
+  h.software_version = options_.software_version;
+  h.applied_revision = replication_ ? std::max<std::int64_t>(0, replication_->applied_revision()) : 0;
+  h.lineage = replication_ ? replication_->lineage() : "";
+  h.maintenance = maintenance_;
+  h.licences = keys_.licences;
+  h.feature_keys_hash = keys_.features_hash;
+  return h;
+}
+
+Result<std::size_t> Peer::configure(const std::vector<config::Change>& changes, std::string_view actor) {
+  auto changed = replication_ ? replication_->commit(changes, actor)
+                              : store_->apply(changes, actor, env_.wall_now());
+  if (!changed) return changed;
+  refresh_from_config();
+  if (*changed == 0) return changed;
+  std::string restart;
+  for (const auto& change : changes) {
+    auto where = config::vcs_schema().resolve(change.path);
+    if (where && where->spec->restart_required) restart += (restart.empty() ? "" : ", ") + where->path;
+  }
+  if (!restart.empty()) alarms_.raise(AlarmId::RestartRequired, restart, env_.wall_now());
+  return changed;
+}
+
+// Licence borrowing runs 14 days from the last contact, across restarts: keep
+// it on disk whenever a peer changes state (a heartbeat would be too often).
+void Peer::remember_peers() {
+  for (const cluster::PeerView& v : membership_->peers()) {
+    if (!v.last_contact || !v.last) continue;
+    const Remembered r{*v.last_contact, v.last->licences};
+    remembered_[v.slot] = r;
+    (void)store_->set_meta("peer/" + std::to_string(v.slot),
+                           std::to_string(to_ns(r.last_contact)) + " " + std::to_string(r.licences.traversal_calls) +
+                               " " + std::to_string(r.licences.non_traversal_calls) + " " +
+                               std::to_string(r.licences.turn_relays));
+  }
+}
+
+void Peer::recall_peers() {
+  for (int slot = 1; slot <= cluster::kMaxPeers; ++slot) {
+    auto stored = store_->meta("peer/" + std::to_string(slot));
+    if (!stored || stored->empty()) continue;
+    long long ns = 0;
+    unsigned t = 0, n = 0, r = 0;
+    if (std::sscanf(stored->c_str(), "%lld %u %u %u", &ns, &t, &n, &r) != 4) continue;  // unreadable: forgotten
+    remembered_[slot] = Remembered{WallTime(Duration(ns)), cluster::Licences{t, n, r}};
+  }
+}
+
+cluster::PeerLicences Peer::licences_of(const cluster::PeerView& v) const {
+  if (v.state == cluster::PeerState::ThisSystem) return {v.slot, keys_.licences, true, {}};
+  cluster::PeerLicences out{v.slot, {}, v.state == cluster::PeerState::Active, v.last_contact};
+  if (v.last) out.installed = v.last->licences;
+  auto it = remembered_.find(v.slot);
+  if (it != remembered_.end()) {
+    if (!v.last) out.installed = it->second.licences;
+    if (!out.last_contact) out.last_contact = it->second.last_contact;
+  }
+  return out;
+}
+
+cluster::DatabaseStatus Peer::database_status() const {
+  return replication_ ? replication_->status() : cluster::DatabaseStatus::Inactive;
+}
+
+cluster::LicencePool Peer::licence_pool() const {
+  std::vector<cluster::PeerLicences> peers;
+  if (!membership_) {
+    peers.push_back(cluster::PeerLicences{1, keys_.licences, true, {}});
+    return cluster::pool_licences(peers, env_.wall_now());
+  }
+  for (const cluster::PeerView& v : membership_->peers()) peers.push_back(licences_of(v));
+  return cluster::pool_licences(peers, env_.wall_now());
+}
+
+}  // namespace tandem

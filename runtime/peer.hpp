@@ -1,0 +1,97 @@
+#pragma once
+// The composition root: one Peer is every service of a cluster peer on one Env.
+// It opens the configuration store, reads the clustering settings, finds
+// "This system" among them by its own addresses, and when clustered runs
+// membership (4371) and replication (4372). Configuration edits go through
+// configure(), which replicates from the primary and raises "restart required"
+// for items that need it.
+//
+// Option keys: "LIC-TRAVERSAL-<n>", "LIC-NONTRAVERSAL-<n>" and "LIC-TURN-<n>"
+// install licences (pooled across the cluster); any other key is a feature key
+// (the set must match on every peer).
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runtime/cluster/alarms.hpp"
+#include "runtime/cluster/clustering_settings.hpp"
+#include "runtime/cluster/licences.hpp"
+#include "runtime/cluster/membership.hpp"
+#include "runtime/cluster/replication.hpp"
+#include "runtime/config/store.hpp"
+#include "runtime/env/env.hpp"
+
+namespace tandem {
+
+struct PeerOptions {
+  std::string software_version;  // the build's, or overridden to rehearse upgrades
+  cluster::Platform platform = cluster::Platform::MediumVm;
+  TlsConfig tls;                 // certificate, key and trusted CAs (mode comes from the settings)
+  cluster::MembershipOptions membership;
+  cluster::ReplicationOptions replication;
+  std::function<bool()> ntp_synchronized = [] { return true; };
+};
+
+struct InstalledKeys {
+  cluster::Licences licences;
+  std::vector<std::string> features;  // sorted
+  std::string features_hash;
+};
+InstalledKeys read_option_keys(const std::vector<std::string>& keys);
+
+class Peer {
+ public:
+  static Result<std::unique_ptr<Peer>> start(Env& env, PeerOptions options);
+  ~Peer();
+
+  // Validated all or nothing; replicated from the primary when clustered.
+  Result<std::size_t> configure(const std::vector<config::Change>& changes, std::string_view actor);
+  Result<std::string> get(std::string_view path) { return store_->get(path); }
+
+  config::Store& store() { return *store_; }
+  cluster::AlarmSet& alarms() { return alarms_; }
+  const cluster::ClusteringSettings& settings() const { return settings_; }
+  std::optional<int> this_system() const { return self_slot_; }
+  bool clustered() const { return membership_ != nullptr; }
+  const cluster::Membership* membership() const { return membership_.get(); }
+  cluster::Replication* replication() { return replication_.get(); }
+  cluster::DatabaseStatus database_status() const;
+  bool maintenance() const { return maintenance_; }
+  void set_maintenance(bool on) { maintenance_ = on; }
+  cluster::LicencePool licence_pool() const;
+
+ private:
+  Peer(Env& env, PeerOptions options) : env_(env), options_(std::move(options)) {}
+  Status open();
+  Status start_clustering();
+  cluster::Heartbeat heartbeat() const;
+  void refresh_from_config();  // alarms and keys that follow the configuration
+  void remember_peers();
+  void recall_peers();
+  cluster::PeerLicences licences_of(const cluster::PeerView& view) const;
+  InstalledKeys installed_keys() const;
+
+  Env& env_;
+  PeerOptions options_;
+  std::unique_ptr<config::Store> store_;
+  cluster::AlarmSet alarms_;
+  cluster::ClusteringSettings settings_;
+  std::optional<int> self_slot_;
+  bool maintenance_ = false;
+  InstalledKeys keys_;
+  // Each other peer's last contact and licences, kept in the store so the
+  // 14-day borrowing survives this peer's restarts.
+  struct Remembered {
+    WallTime last_contact{};
+    cluster::Licences licences;
+  };
+  std::map<int, Remembered> remembered_;
+  std::shared_ptr<const TlsContext> tls_;
+  std::unique_ptr<cluster::Membership> membership_;
+  std::unique_ptr<cluster::Replication> replication_;
+};
+
+}  // namespace tandem

@@ -1,0 +1,171 @@
+// Whole peers in the twin: clusters of 1 to 6 form and replicate, licences pool
+// and are borrowed for 14 days, and configuration mistakes raise the guide's alarms.
+
+#include "runtime/peer.hpp"
+
+#include <gtest/gtest.h>
+
+#include "runtime/env/tls/pki.hpp"
+#include "simulator/simulation.hpp"
+
+namespace tandem {
+namespace {
+
+using namespace std::chrono_literals;
+using cluster::AlarmId;
+using cluster::DatabaseStatus;
+using cluster::PeerState;
+
+class PeerTest : public ::testing::Test {
+ protected:
+  // n hosts on 10.0.0.1..n; every peer lists the first `listed` of them.
+  void build(int n, int listed) {
+    const WallTime epoch = sim_.wall_epoch();
+    cert_ = make_self_signed(CertificateRequest{"peer", {}, {}, epoch - 24h, epoch + 24h * 365, false}).value();
+    for (int i = 0; i < n; ++i) {
+      auto host = sim_.add_host("h" + std::to_string(i + 1), {IpAddress::v4(10, 0, 0, static_cast<std::uint8_t>(i + 1))});
+      ASSERT_TRUE(host.ok());
+      hosts_.push_back(*host);
+      std::vector<config::Change> install = {{"SystemUnit Name", "vcs-" + std::to_string(i + 1)}};
+      if (listed > 0) {
+        install.push_back({"Alternates Cluster Name", "cluster.tandem.test"});
+        for (int p = 0; p < listed; ++p) {
+          install.push_back({"Alternates Peer " + std::to_string(p + 1) + " Address", "10.0.0." + std::to_string(p + 1)});
+        }
+      }
+      installs_.push_back(install);
+    }
+  }
+
+  void start(int slot, std::vector<config::Change> extra = {}) {
+    auto install = installs_[static_cast<std::size_t>(slot - 1)];
+    install.insert(install.end(), extra.begin(), extra.end());
+    installs_[static_cast<std::size_t>(slot - 1)] = install;
+    const IssuedCertificate cert = cert_;
+    const Duration interval = interval_;
+    host(slot).start(sim::process_factory<Peer>([install, cert, interval](Env& env) {
+      {  // what the operator configured before this boot (the install wizard, System > Clustering)
+        auto store = config::Store::open(env.files(), config::vcs_schema()).value();
+        TANDEM_ASSERT(store->apply(install, "install", env.wall_now()).ok());
+      }
+      PeerOptions options;
+      options.software_version = "X8.9.1";
+      options.tls = TlsConfig{cert.certificate_pem, cert.private_key_pem, {}, TlsVerifyMode::Permissive};
+      options.membership.interval = interval;
+      options.membership.failure_after = interval * 5;
+      options.replication.pull_interval = interval * 10;
+      return Peer::start(env, options).value();
+    }));
+  }
+
+  sim::SimHost& host(int slot) { return *hosts_[static_cast<std::size_t>(slot - 1)]; }
+  Peer& peer(int slot) { return *host(slot).process<Peer>(); }
+  void run(Duration d) { ASSERT_TRUE(sim_.run_for(d).ok()); }
+
+  sim::Simulation sim_{sim::SimulationOptions{.seed = 3}};
+  IssuedCertificate cert_;
+  std::vector<sim::SimHost*> hosts_;
+  std::vector<std::vector<config::Change>> installs_;
+  Duration interval_ = 1s;
+};
+
+TEST_F(PeerTest, AStandAlonePeerIsNotClusteredAndConfiguresLocally) {
+  build(1, 0);
+  start(1);
+  EXPECT_FALSE(peer(1).clustered());
+  EXPECT_EQ(peer(1).database_status(), DatabaseStatus::Inactive);
+  ASSERT_TRUE(peer(1).configure({{"H323 Gatekeeper TimeToLive", "60"}}, "admin").ok());
+  EXPECT_EQ(*peer(1).get("H323 Gatekeeper TimeToLive"), "60");
+  EXPECT_EQ(peer(1).alarms().size(), 0u);
+}
+
+class ClusterSizeTest : public PeerTest, public ::testing::WithParamInterface<int> {};
+
+TEST_P(ClusterSizeTest, FormsAndReplicatesFromThePrimary) {
+  const int n = GetParam();
+  build(n, n);
+  for (int slot = 1; slot <= n; ++slot) start(slot);
+  run(3s);
+  for (int slot = 1; slot <= n; ++slot) {
+    EXPECT_EQ(peer(slot).this_system(), slot);
+    EXPECT_EQ(peer(slot).database_status(), DatabaseStatus::Active) << "peer " << slot;
+    for (const auto& view : peer(slot).membership()->peers()) {
+      EXPECT_EQ(view.state, view.slot == slot ? PeerState::ThisSystem : PeerState::Active);
+    }
+    EXPECT_EQ(peer(slot).alarms().size(), 0u) << "peer " << slot;
+  }
+  ASSERT_TRUE(peer(1).configure({{"Zones Zone 1 Name", "Partner"}}, "admin").ok());
+  run(100ms);
+  for (int slot = 1; slot <= n; ++slot) EXPECT_EQ(*peer(slot).get("Zones Zone 1 Name"), "Partner") << slot;
+}
+
+INSTANTIATE_TEST_SUITE_P(OneToSix, ClusterSizeTest, ::testing::Range(1, 7));
+
+TEST_F(PeerTest, LicencesPoolAndAreBorrowedForFourteenDaysAcrossRestarts) {
+  interval_ = 60s;  // a long outage is simulated: fewer heartbeats keep the run short
+  build(3, 3);
+  start(1, {{"Option 1 Key", "LIC-TRAVERSAL-10"}, {"Option 2 Key", "LIC-NONTRAVERSAL-100"}});
+  start(2, {{"Option 1 Key", "LIC-TRAVERSAL-5"}});
+  start(3, {{"Option 1 Key", "LIC-TRAVERSAL-20"}, {"Option 2 Key", "LIC-TURN-50"}});
+  run(10min);
+  EXPECT_EQ(peer(1).licence_pool().total, (cluster::Licences{35, 100, 50}));
+  host(3).crash();  // out of contact from here
+  run(24h * 13);
+  host(1).crash();  // this peer restarts: what it knew of peer 3 must survive
+  start(1);
+  run(10min);
+  auto pool = peer(1).licence_pool();
+  EXPECT_EQ(pool.total, (cluster::Licences{35, 100, 50}));
+  EXPECT_EQ(pool.borrowed_from, std::vector<int>{3});
+  run(24h * 2);
+  pool = peer(1).licence_pool();
+  EXPECT_EQ(pool.total, (cluster::Licences{15, 100, 0}));
+  EXPECT_EQ(pool.expired, std::vector<int>{3});
+  EXPECT_EQ(cluster::usable_on(pool, cluster::Platform::SmallVm), (cluster::Licences{15, 75, 0}));
+}
+
+TEST_F(PeerTest, DifferentFeatureKeysAreAlarmed) {
+  build(2, 2);
+  start(1, {{"Option 1 Key", "FEATURE-H323-INTERWORKING"}});
+  start(2);
+  run(3s);
+  EXPECT_TRUE(peer(1).alarms().active(AlarmId::OptionKeysMismatch));
+  EXPECT_TRUE(peer(2).alarms().active(AlarmId::OptionKeysMismatch));
+}
+
+TEST_F(PeerTest, ConfigurationMistakesRaiseTheGuidesAlarms) {
+  build(3, 3);
+  start(1);
+  start(2, {{"H323 Mode", "Off"}});
+  installs_[2].erase(installs_[2].begin() + 1);  // peer 3 has no cluster name
+  start(3);
+  run(3s);
+  // Peer 2 booted with H.323 off, but replication brought the primary's On:
+  // the alarm follows the configuration.
+  EXPECT_FALSE(peer(2).alarms().active(AlarmId::InvalidClusteringH323Off));
+  EXPECT_TRUE(peer(3).alarms().active(AlarmId::ClusterNameNotConfigured));
+  EXPECT_FALSE(peer(3).clustered());
+  ASSERT_TRUE(peer(1).configure({{"H323 Mode", "Off"}}, "admin").ok());  // the primary turns it off for all
+  run(100ms);
+  EXPECT_TRUE(peer(1).alarms().active(AlarmId::InvalidClusteringH323Off));
+  EXPECT_TRUE(peer(2).alarms().active(AlarmId::InvalidClusteringH323Off));
+  ASSERT_TRUE(peer(1).configure({{"H323 Mode", "On"}}, "admin").ok());
+  run(100ms);
+  EXPECT_FALSE(peer(2).alarms().active(AlarmId::InvalidClusteringH323Off));
+  ASSERT_TRUE(peer(1).configure({{"Alternates Cluster TlsVerificationMode", "Enforce"}}, "admin").ok());
+  EXPECT_EQ(peer(1).alarms().find(AlarmId::RestartRequired)->detail, "Alternates Cluster TlsVerificationMode");
+}
+
+TEST_F(PeerTest, APeerWhoseAddressIsNotListedSaysSo) {
+  build(3, 2);  // peers list 10.0.0.1 and .2; the third host is not among them
+  start(1);
+  start(2);
+  start(3);
+  run(3s);
+  EXPECT_TRUE(peer(3).alarms().active(AlarmId::ReplicationLocalPeerNotListed));
+  EXPECT_FALSE(peer(3).clustered());
+  EXPECT_EQ(peer(1).database_status(), DatabaseStatus::Active);
+}
+
+}  // namespace
+}  // namespace tandem
