@@ -68,6 +68,16 @@ Status Peer::open() {
     return store.error();
   }
   store_ = std::move(store.value());
+  // Alarms are recomputed from their causes at every start; their history is
+  // kept in the event log.
+  alarms_.set_observer([this](const cluster::Alarm& alarm, cluster::AlarmEvent event) {
+    static constexpr const char* kKinds[] = {"alarm.raised", "alarm.cleared", "alarm.acknowledged"};
+    const std::string detail = std::to_string(static_cast<int>(alarm.id)) + " " +
+                               std::string(cluster::alarm_spec(alarm.id).text) +
+                               (alarm.detail.empty() ? "" : " (" + alarm.detail + ")");
+    (void)store_->add_event(env_.wall_now(), kKinds[static_cast<int>(event)], detail);
+  });
+  (void)store_->add_event(env_.wall_now(), "peer.start", "software " + options_.software_version);
   auto settings = cluster::ClusteringSettings::load(*store_);
   if (!settings) return settings.error();
   settings_ = *settings;

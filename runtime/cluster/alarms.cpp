@@ -73,15 +73,24 @@ const AlarmSpec& alarm_spec(AlarmId id) {
 bool AlarmSet::raise(AlarmId id, std::string detail, WallTime at) {
   auto [it, inserted] = alarms_.try_emplace(id, Alarm{id, {}, at, false});
   it->second.detail = std::move(detail);
+  if (inserted && observer_) observer_(it->second, AlarmEvent::Raised);
   return inserted;
 }
 
-bool AlarmSet::clear(AlarmId id) { return alarms_.erase(id) != 0; }
+bool AlarmSet::clear(AlarmId id) {
+  auto it = alarms_.find(id);
+  if (it == alarms_.end()) return false;
+  const Alarm gone = std::move(it->second);
+  alarms_.erase(it);
+  if (observer_) observer_(gone, AlarmEvent::Cleared);
+  return true;
+}
 
 bool AlarmSet::acknowledge(AlarmId id) {
   auto it = alarms_.find(id);
   if (it == alarms_.end()) return false;
   it->second.acknowledged = true;
+  if (observer_) observer_(it->second, AlarmEvent::Acknowledged);
   return true;
 }
 

@@ -8,6 +8,7 @@
 // cause goes, acknowledged by an operator (it stays until cleared).
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -57,8 +58,13 @@ struct Alarm {
   bool acknowledged = false;
 };
 
+enum class AlarmEvent : std::uint8_t { Raised, Cleared, Acknowledged };
+
 class AlarmSet {
  public:
+  // Told of every raise (not refreshes), clear and acknowledgement, for the event log.
+  void set_observer(std::function<void(const Alarm&, AlarmEvent)> observer) { observer_ = std::move(observer); }
+
   // Raises `id`, or refreshes its detail if it is already up. True if it was new.
   bool raise(AlarmId id, std::string detail, WallTime at);
   // Clears `id`; true if it was up.
@@ -72,6 +78,7 @@ class AlarmSet {
 
  private:
   std::map<AlarmId, Alarm> alarms_;
+  std::function<void(const Alarm&, AlarmEvent)> observer_;
 };
 
 }  // namespace tandem::cluster

@@ -16,6 +16,10 @@ const char* const kMigrations[] = {
                               actor TEXT NOT NULL, path TEXT NOT NULL,
                               old_value TEXT NOT NULL, new_value TEXT NOT NULL);
     )sql",
+    R"sql(
+      CREATE TABLE event_log(id INTEGER PRIMARY KEY AUTOINCREMENT, wall_ns INTEGER NOT NULL,
+                             kind TEXT NOT NULL, detail TEXT NOT NULL);
+    )sql",
 };
 static_assert(std::size(kMigrations) == Store::kSchemaVersion);
 
@@ -192,6 +196,28 @@ Result<std::vector<LogEntry>> Store::log(std::size_t limit) {
     if (!*row) return out;
     out.push_back(LogEntry{stmt->column_int(0), WallTime(Duration(stmt->column_int(1))), stmt->column_text(2),
                            stmt->column_text(3), stmt->column_text(4), stmt->column_text(5)});
+  }
+}
+
+Status Store::add_event(WallTime at, std::string_view kind, std::string_view detail) {
+  auto stmt = db_->prepare("INSERT INTO event_log(wall_ns, kind, detail) VALUES(?1, ?2, ?3)");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, to_ns(at)).bind(2, kind).bind(3, detail);
+  auto done = stmt->step();
+  if (!done) return done.error();
+  return {};
+}
+
+Result<std::vector<Event>> Store::events(std::size_t limit) {
+  auto stmt = db_->prepare("SELECT id, wall_ns, kind, detail FROM event_log ORDER BY id DESC LIMIT ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, static_cast<std::int64_t>(limit));
+  std::vector<Event> out;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) return out;
+    out.push_back(Event{stmt->column_int(0), WallTime(Duration(stmt->column_int(1))), stmt->column_text(2), stmt->column_text(3)});
   }
 }
 

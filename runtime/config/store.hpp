@@ -35,6 +35,14 @@ struct LogEntry {
   std::string new_value;
 };
 
+// The event log: what happened on this peer (alarms, restarts...), not config.
+struct Event {
+  std::int64_t id = 0;
+  WallTime at{};
+  std::string kind;
+  std::string detail;
+};
+
 struct StoredItem {
   std::string path;
   std::string value;
@@ -43,7 +51,7 @@ struct StoredItem {
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // Opens or creates the database `name` in `fs`, migrating it to
   // kSchemaVersion. Refuses a database written by newer software.
@@ -73,6 +81,9 @@ class Store {
   Result<std::vector<StoredItem>> items(Scope scope);
   // The newest `limit` log entries, newest first.
   Result<std::vector<LogEntry>> log(std::size_t limit);
+
+  Status add_event(WallTime at, std::string_view kind, std::string_view detail);
+  Result<std::vector<Event>> events(std::size_t limit);  // newest first
 
   // Small durable facts (lineage, applied revision...).
   Result<std::string> meta(std::string_view key);

@@ -154,6 +154,19 @@ TEST_F(PeerTest, ConfigurationMistakesRaiseTheGuidesAlarms) {
   EXPECT_FALSE(peer(2).alarms().active(AlarmId::InvalidClusteringH323Off));
   ASSERT_TRUE(peer(1).configure({{"Alternates Cluster TlsVerificationMode", "Enforce"}}, "admin").ok());
   EXPECT_EQ(peer(1).alarms().find(AlarmId::RestartRequired)->detail, "Alternates Cluster TlsVerificationMode");
+  // The event log kept the story of peer 2's H.323 alarm: up at boot, cleared by
+  // replication, then up and down again with the primary's changes.
+  auto events = peer(2).store().events(20);
+  ASSERT_TRUE(events.ok());
+  int raised = 0, cleared = 0;
+  for (const auto& e : *events) {
+    if (e.detail.rfind("20009 ", 0) != 0) continue;
+    raised += e.kind == "alarm.raised";
+    cleared += e.kind == "alarm.cleared";
+  }
+  EXPECT_EQ(raised, 2);
+  EXPECT_EQ(cleared, 2);
+  EXPECT_EQ(events->back().kind, "peer.start");
 }
 
 TEST_F(PeerTest, APeerWhoseAddressIsNotListedSaysSo) {

@@ -146,8 +146,32 @@ TEST_F(StoreTest, ADatabaseFromNewerSoftwareIsRefused) {
   }
   auto store = Store::open(disk_.file_system(), vcs_schema());
   ASSERT_FALSE(store.ok());
-  EXPECT_NE(store.error().message.find("schema version 99 is newer than this software's (1)"), std::string::npos)
+  EXPECT_NE(store.error().message.find("schema version 99 is newer than this software's (2)"), std::string::npos)
       << store.error().message;
+}
+
+TEST_F(StoreTest, AVersionOneDatabaseIsMigratedKeepingItsConfiguration) {
+  {  // a database as the first release left it
+    auto db = Database::open(disk_.file_system(), "tandem.db");
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->exec("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                            "CREATE TABLE config(path TEXT PRIMARY KEY, value TEXT NOT NULL, scope INTEGER NOT NULL,"
+                            " revision INTEGER NOT NULL DEFAULT 0);"
+                            "CREATE TABLE config_log(id INTEGER PRIMARY KEY AUTOINCREMENT, wall_ns INTEGER NOT NULL,"
+                            " actor TEXT NOT NULL, path TEXT NOT NULL, old_value TEXT NOT NULL, new_value TEXT NOT NULL);"
+                            "INSERT INTO config VALUES('SIP Mode', 'Off', 0, 3);"
+                            "PRAGMA user_version=1;")
+                    .ok());
+  }
+  auto store = open();
+  EXPECT_EQ(store->version(), 2);
+  EXPECT_EQ(get(*store, "SIP Mode"), "Off");
+  ASSERT_TRUE(store->add_event(kNoon, "alarm.raised", "20011 Cluster communication failure").ok());
+  auto events = store->events(5);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].kind, "alarm.raised");
+  EXPECT_EQ((*events)[0].at, kNoon);
 }
 
 }  // namespace
