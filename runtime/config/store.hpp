@@ -89,6 +89,9 @@ class Store {
   Result<std::string> meta(std::string_view key);
   Status set_meta(std::string_view key, std::string_view value);
 
+  // The underlying database, for the maintenance operations (maintenance.hpp).
+  Database& database() { return *db_; }
+
  private:
   Store(std::unique_ptr<Database> db, const Schema& schema) : db_(std::move(db)), schema_(schema) {}
   Status migrate();
