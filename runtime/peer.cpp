@@ -121,8 +121,12 @@ Status Peer::start_clustering() {
                                                alarms_, options_.membership);
   if (!membership) return membership.error();
   membership_ = std::move(membership.value());
-  membership_->set_on_change([this] { remember_peers(); });
+  membership_->set_on_change([this] {
+    remember_peers();
+    check_licences();
+  });
   recall_peers();
+  licence_timer_ = env_.start_timer(options_.licence_check_interval, [this] { check_licences(); });
   cluster::ReplicationContext ctx{env_, *store_, alarms_, settings_, *self_slot_, options_.software_version, tls_,
                                   options_.ntp_synchronized, [this] { refresh_from_config(); }};
   auto replication = cluster::Replication::start(ctx, options_.replication);
@@ -192,6 +196,25 @@ void Peer::recall_peers() {
     if (std::sscanf(stored->c_str(), "%lld %u %u %u", &ns, &t, &n, &r) != 4) continue;  // unreadable: forgotten
     remembered_[slot] = Remembered{WallTime(Duration(ns)), cluster::Licences{t, n, r}};
   }
+}
+
+// "Licence capacity borrowed" stays up while an unreachable peer's licences
+// are still in the pool, and goes when it returns or its 14 days run out.
+void Peer::check_licences() {
+  const cluster::LicencePool pool = licence_pool();
+  std::string borrowed;
+  for (int slot : pool.borrowed_from) {
+    const auto contact = remembered_.count(slot) ? remembered_.at(slot).last_contact : WallTime{};
+    const auto days_left = std::chrono::duration_cast<std::chrono::hours>(contact + cluster::kLicenceBorrowWindow - env_.wall_now()).count() / 24;
+    borrowed += (borrowed.empty() ? "" : ", ") + std::string("peer ") + std::to_string(slot) + " (" +
+                std::to_string(std::max<long long>(0, days_left)) + " days left)";
+  }
+  if (borrowed.empty()) {
+    alarms_.clear(AlarmId::LicenceCapacityBorrowed);
+  } else {
+    alarms_.raise(AlarmId::LicenceCapacityBorrowed, borrowed, env_.wall_now());
+  }
+  licence_timer_ = env_.start_timer(options_.licence_check_interval, [this] { check_licences(); });
 }
 
 cluster::PeerLicences Peer::licences_of(const cluster::PeerView& v) const {

@@ -33,6 +33,7 @@ struct PeerOptions {
   cluster::MembershipOptions membership;
   cluster::ReplicationOptions replication;
   std::function<bool()> ntp_synchronized = [] { return true; };
+  Duration licence_check_interval = std::chrono::hours(1);  // borrowing ends on the wall clock
 };
 
 struct InstalledKeys {
@@ -70,6 +71,7 @@ class Peer {
   cluster::Heartbeat heartbeat() const;
   void refresh_from_config();  // alarms and keys that follow the configuration
   void remember_peers();
+  void check_licences();
   void recall_peers();
   cluster::PeerLicences licences_of(const cluster::PeerView& view) const;
   InstalledKeys installed_keys() const;
@@ -89,6 +91,7 @@ class Peer {
     cluster::Licences licences;
   };
   std::map<int, Remembered> remembered_;
+  Handle licence_timer_;
   std::shared_ptr<const TlsContext> tls_;
   std::unique_ptr<cluster::Membership> membership_;
   std::unique_ptr<cluster::Replication> replication_;

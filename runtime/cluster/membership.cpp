@@ -1,5 +1,7 @@
 #include "runtime/cluster/membership.hpp"
 
+#include <algorithm>
+
 namespace tandem::cluster {
 
 std::string_view to_string(PeerState state) {
@@ -209,6 +211,11 @@ void Membership::update_alarms() {
     }
   };
   set(AlarmId::ClusterCommunicationFailure, failed);
+  // A refused certificate stops mattering once every listed peer is talking.
+  if (failed.empty() && std::none_of(views_.begin(), views_.end(),
+                                     [](const PeerView& v) { return v.state == PeerState::Unknown; })) {
+    alarms_.clear(AlarmId::PeerCertificateRefused);
+  }
   set(AlarmId::ClusteringSettingsMismatch, settings);
   set(AlarmId::ClusterPrimaryMismatch, primary);
   set(AlarmId::OptionKeysMismatch, keys);

@@ -163,6 +163,12 @@ TEST_F(MembershipTest, DifferentClusteringSettingsAreSeenAndAlarmed) {
   EXPECT_EQ(mismatch->detail, "peer 3 (10.0.0.3)");
   EXPECT_EQ(state(1, 3), PeerState::Active);  // it still talks; replication will refuse it
   EXPECT_NE(member(3).alarms.find(AlarmId::ClusteringSettingsMismatch), nullptr);
+  hosts_[2]->crash();
+  settings_of_[2] = settings_;  // corrected and restarted
+  start(2);
+  run(3s);
+  EXPECT_FALSE(member(1).alarms.active(AlarmId::ClusteringSettingsMismatch));
+  EXPECT_FALSE(member(3).alarms.active(AlarmId::ClusteringSettingsMismatch));
 }
 
 TEST_F(MembershipTest, APeerWithAnotherPrimaryRaisesPrimaryMismatchUntilFixed) {
@@ -195,6 +201,13 @@ TEST_F(MembershipTest, EnforceRefusesAnUntrustedPeerWithTheAlarm) {
   ASSERT_NE(refused, nullptr);
   EXPECT_NE(refused->detail.find("certificate CN 'h2'"), std::string::npos) << refused->detail;
   EXPECT_EQ(state(1, 2), PeerState::Failed);
+  // A certificate from the cluster's CA is installed on h2, which restarts.
+  certs_[1] = issue_certificate(CertificateRequest{"h2", {}, {}, epoch - 1h, epoch + 24h, false}, ca_).value();
+  hosts_[1]->crash();
+  start(1);
+  run(5s);
+  EXPECT_EQ(state(1, 2), PeerState::Active);
+  EXPECT_FALSE(member(1).alarms.active(AlarmId::PeerCertificateRefused));
 }
 
 TEST_F(MembershipTest, AHeartbeatClaimingAnotherPeersSlotIsIgnored) {

@@ -117,10 +117,14 @@ TEST_F(PeerTest, LicencesPoolAndAreBorrowedForFourteenDaysAcrossRestarts) {
   auto pool = peer(1).licence_pool();
   EXPECT_EQ(pool.total, (cluster::Licences{35, 100, 50}));
   EXPECT_EQ(pool.borrowed_from, std::vector<int>{3});
+  ASSERT_TRUE(peer(1).alarms().active(AlarmId::LicenceCapacityBorrowed));
+  EXPECT_EQ(peer(1).alarms().find(AlarmId::LicenceCapacityBorrowed)->detail, "peer 3 (0 days left)");
+  EXPECT_TRUE(peer(2).alarms().active(AlarmId::LicenceCapacityBorrowed));
   run(24h * 2);
   pool = peer(1).licence_pool();
   EXPECT_EQ(pool.total, (cluster::Licences{15, 100, 0}));
   EXPECT_EQ(pool.expired, std::vector<int>{3});
+  EXPECT_FALSE(peer(1).alarms().active(AlarmId::LicenceCapacityBorrowed));  // the borrowing is over
   EXPECT_EQ(cluster::usable_on(pool, cluster::Platform::SmallVm), (cluster::Licences{15, 75, 0}));
 }
 

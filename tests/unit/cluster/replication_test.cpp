@@ -240,6 +240,29 @@ TEST_F(ReplicationTest, APeerThePrimaryDoesNotListIsRefused) {
   EXPECT_EQ(std::string(alarm_spec(AlarmId::ReplicationLocalPeerNotListed).text),
             "Cluster replication error: the local VCS does not appear in the list of peers");
   EXPECT_EQ(node(2).replication->status(), DatabaseStatus::Active);
+  // The operator corrects the list on the primary, then the other peers, and restarts them.
+  setups_[0].settings = setups_[2].settings;
+  setups_[1].settings = setups_[2].settings;
+  restart(1);
+  restart(2);
+  auto done = sim_.run_until([&] { return converged(); }, 60s);
+  ASSERT_TRUE(done.ok() && *done);
+  EXPECT_FALSE(node(3).alarms.active(AlarmId::ReplicationLocalPeerNotListed));
+}
+
+TEST_F(ReplicationTest, DifferentClusteringSettingsNeedManualSynchronization) {
+  build(2);
+  setups_[1].settings.cluster_name = "other.tandem.test";
+  start_all();
+  run(2s);
+  ASSERT_TRUE(node(2).alarms.active(AlarmId::ReplicationManualSyncRequired));
+  EXPECT_EQ(node(2).alarms.find(AlarmId::ReplicationManualSyncRequired)->detail,
+            "clustering settings differ from the primary's");
+  setups_[1].settings.cluster_name = "cluster.tandem.test";
+  restart(2);
+  auto done = sim_.run_until([&] { return converged(); }, 30s);
+  ASSERT_TRUE(done.ok() && *done);
+  EXPECT_FALSE(node(2).alarms.active(AlarmId::ReplicationManualSyncRequired));
 }
 
 TEST_F(ReplicationTest, APeerNamingAnotherPrimaryIsToldThePrimaryIdIsInconsistent) {
