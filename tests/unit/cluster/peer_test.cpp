@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
+#include "runtime/core/random.hpp"
 #include "runtime/env/tls/pki.hpp"
 #include "simulator/simulation.hpp"
 
@@ -18,6 +21,8 @@ using cluster::PeerState;
 
 class PeerTest : public ::testing::Test {
  protected:
+  explicit PeerTest(std::uint64_t seed = 3) : sim_(sim::SimulationOptions{.seed = seed}) {}
+
   // n hosts on 10.0.0.1..n; every peer lists the first `listed` of them.
   void build(int n, int listed) {
     const WallTime epoch = sim_.wall_epoch();
@@ -62,7 +67,7 @@ class PeerTest : public ::testing::Test {
   Peer& peer(int slot) { return *host(slot).process<Peer>(); }
   void run(Duration d) { ASSERT_TRUE(sim_.run_for(d).ok()); }
 
-  sim::Simulation sim_{sim::SimulationOptions{.seed = 3}};
+  sim::Simulation sim_;
   IssuedCertificate cert_;
   std::vector<sim::SimHost*> hosts_;
   std::vector<std::vector<config::Change>> installs_;
@@ -183,6 +188,90 @@ TEST_F(PeerTest, APeerWhoseAddressIsNotListedSaysSo) {
   EXPECT_FALSE(peer(3).clustered());
   EXPECT_EQ(peer(1).database_status(), DatabaseStatus::Active);
 }
+
+// ---- chaos at the level of whole peers ----------------------------------------------
+
+class PeerChaosTest : public PeerTest, public ::testing::WithParamInterface<std::uint64_t> {
+ protected:
+  PeerChaosTest() : PeerTest(GetParam()) {}
+};
+
+TEST_P(PeerChaosTest, AfterAnyFaultsEveryPeerConvergesAndAlarmsMatchTheirCauses) {
+  Random rng(Random::derive_seed(GetParam(), "peer-chaos"));
+  const int n = static_cast<int>(rng.between(2, 6));
+  build(n, n);
+  for (int slot = 1; slot <= n; ++slot) start(slot);
+  run(3s);
+  std::map<std::string, std::string> acknowledged;
+  for (int step = 0; step < 40; ++step) {
+    const int a = static_cast<int>(rng.between(1, n));
+    const int b = static_cast<int>(rng.between(1, n));
+    switch (rng.below(5)) {
+      case 0:
+      case 1:
+        if (host(1).up()) {
+          const std::string path = "Zones Zone " + std::to_string(rng.between(1, 10)) + " Name";
+          const std::string value = "z" + std::to_string(rng.below(100));
+          ASSERT_TRUE(peer(1).configure({{path, value}}, "chaos").ok());
+          acknowledged[path] = value;
+        }
+        break;
+      case 2:
+        if (a != b) sim_.network().partition(host(a).index(), host(b).index());
+        break;
+      case 3: sim_.network().heal_all(); break;
+      default:
+        if (host(a).up()) {
+          host(a).crash();
+        } else {
+          start(a);
+        }
+    }
+    run(Duration(rng.between(100'000'000, 8'000'000'000)));
+  }
+  // While faults last, a downed peer is Failed to the others and raises the alarm.
+  for (int slot = 1; slot <= n; ++slot) {
+    if (!host(slot).up()) continue;
+    for (const auto& view : peer(slot).membership()->peers()) {
+      if (view.state == PeerState::Failed) {
+        EXPECT_TRUE(peer(slot).alarms().active(AlarmId::ClusterCommunicationFailure)) << "seed " << GetParam();
+      }
+    }
+  }
+  sim_.network().heal_all();
+  for (int slot = 1; slot <= n; ++slot) {
+    if (!host(slot).up()) start(slot);
+  }
+  auto settled = sim_.run_until(
+      [&] {
+        for (int slot = 1; slot <= n; ++slot) {
+          if (peer(slot).database_status() != DatabaseStatus::Active || peer(slot).alarms().size() != 0) return false;
+          if (peer(slot).replication()->applied_revision() != peer(1).replication()->applied_revision()) return false;
+          for (const auto& view : peer(slot).membership()->peers()) {
+            if (view.state != PeerState::ThisSystem && view.state != PeerState::Active) return false;
+          }
+        }
+        return true;
+      },
+      120s);
+  ASSERT_TRUE(settled.ok());
+  for (int slot = 1; slot <= n; ++slot) {
+    for (const auto& alarm : peer(slot).alarms().list()) {
+      ADD_FAILURE() << "seed " << GetParam() << ": peer " << slot << " keeps " << cluster::alarm_spec(alarm.id).text
+                    << " (" << alarm.detail << ")";
+    }
+    EXPECT_EQ(peer(slot).database_status(), DatabaseStatus::Active) << "seed " << GetParam() << " peer " << slot;
+    for (const auto& view : peer(slot).membership()->peers()) {
+      EXPECT_EQ(view.state, view.slot == slot ? PeerState::ThisSystem : PeerState::Active)
+          << "seed " << GetParam() << ": peer " << slot << " sees " << view.slot;
+    }
+    for (const auto& [path, value] : acknowledged) {
+      EXPECT_EQ(*peer(slot).get(path), value) << "seed " << GetParam() << " peer " << slot << " " << path;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, PeerChaosTest, ::testing::Range<std::uint64_t>(1, 21));
 
 }  // namespace
 }  // namespace tandem
