@@ -107,18 +107,60 @@ Status Peer::start_clustering() {
     alarms_.raise(AlarmId::ReplicationManualSyncRequired, ok.error().message, now);
     return {};
   }
-  self_slot_ = settings_.this_system(env_.addresses());
+  if (settings_.names().empty()) return join_cluster();
+  resolve_names();
+  return {};
+}
+
+void Peer::resolve_names() {
+  const auto names = settings_.names();
+  lookups_.clear();
+  resolved_.clear();
+  lookup_errors_.clear();
+  outstanding_lookups_ = names.size();
+  const DnsType type = settings_.ip_version == cluster::IpVersion::V6 ? DnsType::AAAA : DnsType::A;
+  for (const std::string& name : names) {
+    lookups_.push_back(env_.lookup(name, type, [this, name](Result<DnsAnswer> answer) {
+      if (answer) {
+        resolved_[name] = answer->addresses;
+      } else {
+        lookup_errors_ += (lookup_errors_.empty() ? "" : "; ") + answer.error().message;
+      }
+      if (--outstanding_lookups_ > 0) return;
+      if (auto ok = join_cluster(); !ok) env_.log(LogLevel::Error, "cluster", ok.error().message);
+    }));
+  }
+}
+
+// Finds "This system" and starts membership and replication on its address.
+Status Peer::join_cluster() {
+  const WallTime now = env_.wall_now();
+  self_slot_ = settings_.this_system(env_.addresses(), resolved_);
   if (!self_slot_) {
-    alarms_.raise(AlarmId::ReplicationLocalPeerNotListed, "none of this peer's addresses is a Peer N address", now);
+    std::string detail = "none of this peer's addresses is a Peer N address";
+    if (!lookup_errors_.empty()) detail += " (DNS: " + lookup_errors_ + ")";
+    alarms_.raise(AlarmId::ReplicationLocalPeerNotListed, detail, now);
+    // DNS may be fixed later: look again, as an operator would refresh the page.
+    if (!settings_.names().empty()) resolve_retry_ = env_.start_timer(std::chrono::seconds(10), [this] { resolve_names(); });
     return {};
+  }
+  alarms_.clear(AlarmId::ReplicationLocalPeerNotListed);
+  std::optional<IpAddress> own;
+  const std::string& listed = settings_.peers[static_cast<std::size_t>(*self_slot_ - 1)];
+  if (!IpAddress::parse(listed)) {
+    for (const IpAddress& ip : resolved_[listed]) {
+      if (std::find(env_.addresses().begin(), env_.addresses().end(), ip) != env_.addresses().end()) own = ip;
+    }
   }
   TlsConfig tls = options_.tls;
   tls.verify_mode = settings_.tls_mode;
   auto context = env_.make_tls_context(tls);
   if (!context) return make_error("cluster TLS: " + context.error().message);
   tls_ = std::move(context.value());
+  cluster::MembershipOptions membership_options = options_.membership;
+  membership_options.own_address = own;
   auto membership = cluster::Membership::start(env_, settings_, *self_slot_, tls_, [this] { return heartbeat(); },
-                                               alarms_, options_.membership);
+                                               alarms_, membership_options);
   if (!membership) return membership.error();
   membership_ = std::move(membership.value());
   membership_->set_on_change([this] {
@@ -128,7 +170,7 @@ Status Peer::start_clustering() {
   recall_peers();
   licence_timer_ = env_.start_timer(options_.licence_check_interval, [this] { check_licences(); });
   cluster::ReplicationContext ctx{env_, *store_, alarms_, settings_, *self_slot_, options_.software_version, tls_,
-                                  options_.ntp_synchronized, [this] { refresh_from_config(); }};
+                                  options_.ntp_synchronized, [this] { refresh_from_config(); }, own};
   auto replication = cluster::Replication::start(ctx, options_.replication);
   if (!replication) return replication.error();
   replication_ = std::move(replication.value());

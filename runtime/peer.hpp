@@ -68,6 +68,8 @@ class Peer {
   Peer(Env& env, PeerOptions options) : env_(env), options_(std::move(options)) {}
   Status open();
   Status start_clustering();
+  void resolve_names();
+  Status join_cluster();
   cluster::Heartbeat heartbeat() const;
   void refresh_from_config();  // alarms and keys that follow the configuration
   void remember_peers();
@@ -92,6 +94,12 @@ class Peer {
   };
   std::map<int, Remembered> remembered_;
   Handle licence_timer_;
+  // FQDN peer addresses (as TLS Enforce needs) are resolved before joining.
+  std::vector<Handle> lookups_;
+  std::map<std::string, std::vector<IpAddress>> resolved_;
+  std::string lookup_errors_;
+  std::size_t outstanding_lookups_ = 0;
+  Handle resolve_retry_;
   std::shared_ptr<const TlsContext> tls_;
   std::unique_ptr<cluster::Membership> membership_;
   std::unique_ptr<cluster::Replication> replication_;

@@ -66,12 +66,28 @@ int ClusteringSettings::peer_count() const {
   return n;
 }
 
-std::optional<int> ClusteringSettings::this_system(const std::vector<IpAddress>& own) const {
+std::vector<std::string> ClusteringSettings::names() const {
+  std::vector<std::string> out;
+  for (const std::string& p : peers) {
+    if (!p.empty() && !IpAddress::parse(p)) out.push_back(p);
+  }
+  return out;
+}
+
+std::optional<int> ClusteringSettings::this_system(const std::vector<IpAddress>& own,
+                                                   const std::map<std::string, std::vector<IpAddress>>& resolved) const {
   for (int slot = 1; slot <= kMaxPeers; ++slot) {
-    auto ip = IpAddress::parse(peers[static_cast<std::size_t>(slot - 1)]);
-    if (!ip) continue;  // names are matched once resolved, by the cluster code
-    for (const IpAddress& mine : own) {
-      if (*ip == mine) return slot;
+    const std::string& address = peers[static_cast<std::size_t>(slot - 1)];
+    std::vector<IpAddress> candidates;
+    if (auto ip = IpAddress::parse(address)) {
+      candidates.push_back(*ip);
+    } else if (auto it = resolved.find(address); it != resolved.end()) {
+      candidates = it->second;
+    }
+    for (const IpAddress& candidate : candidates) {
+      for (const IpAddress& mine : own) {
+        if (candidate == mine) return slot;
+      }
     }
   }
   return std::nullopt;

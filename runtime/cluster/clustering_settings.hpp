@@ -5,6 +5,7 @@
 // compares them through their hash, which each heartbeat carries. Pure.
 
 #include <array>
+#include <map>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -35,8 +36,12 @@ struct ClusteringSettings {
   // Listed peers, in order (the non-empty addresses).
   int peer_count() const;
   bool clustered() const { return peer_count() > 0; }
-  // The slot (1..6) holding one of `own` addresses: "This system", if listed.
-  std::optional<int> this_system(const std::vector<IpAddress>& own) const;
+  // Peer addresses that are names (FQDNs, as Enforce needs), to resolve in DNS.
+  std::vector<std::string> names() const;
+  // The slot (1..6) holding one of `own` addresses, as an IP literal or as a
+  // name that `resolved` maps to it: "This system", if listed.
+  std::optional<int> this_system(const std::vector<IpAddress>& own,
+                                 const std::map<std::string, std::vector<IpAddress>>& resolved = {}) const;
   // A stable digest of every field; equal on two peers iff their settings are.
   std::string hash() const;
 

@@ -59,9 +59,15 @@ const PeerView& Membership::peer(int slot) const {
   return views_[static_cast<std::size_t>(slot - 1)];
 }
 
+std::optional<IpAddress> Membership::own_address() {
+  if (options_.own_address) return options_.own_address;
+  auto literal = IpAddress::parse(view(self_slot_).address);
+  return literal ? std::optional<IpAddress>(*literal) : std::nullopt;
+}
+
 Status Membership::listen() {
-  auto own = IpAddress::parse(view(self_slot_).address);
-  const Endpoint local{own ? *own : IpAddress{}, options_.port};
+  const auto own = own_address();
+  const Endpoint local{own.value_or(IpAddress{}), options_.port};
   auto listener = env_.listen(local, tls_, [this](std::unique_ptr<Stream> s) { on_accept(std::move(s)); });
   if (!listener) return make_error("cluster recovery port: " + listener.error().message);
   listener_ = std::move(listener.value());
@@ -69,13 +75,13 @@ Status Membership::listen() {
 }
 
 void Membership::dial_all() {
-  auto own = IpAddress::parse(view(self_slot_).address);
+  const auto own = own_address();
   for (const PeerView& v : views_) {
     if (v.slot == self_slot_) continue;
     auto out = std::make_unique<Outbound>();
     const int slot = v.slot;
     out->dialer = std::make_unique<net::Dialer>(
-        env_, v.address, options_.port, own ? std::optional<IpAddress>(*own) : std::nullopt, tls_, options_.interval,
+        env_, v.address, options_.port, own, tls_, options_.interval,
         [this, slot](std::unique_ptr<Stream> stream) {
           Outbound& o = *outbound_.at(slot);
           if (!admit(*stream, "peer " + std::to_string(slot))) return o.dialer->redial();

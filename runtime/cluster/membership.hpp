@@ -44,6 +44,9 @@ struct MembershipOptions {
   std::uint16_t port = kRecoveryPort;
   Duration interval = std::chrono::seconds(1);
   Duration failure_after = std::chrono::seconds(5);
+  // This peer's address when its slot holds a name (resolved by the caller);
+  // by default the slot's IP literal.
+  std::optional<IpAddress> own_address;
 };
 
 class Membership {
@@ -70,6 +73,7 @@ class Membership {
   struct Outbound;
   Membership(Env& env, ClusteringSettings settings, int self_slot, std::shared_ptr<const TlsContext> tls,
              LocalInfo local, AlarmSet& alarms, MembershipOptions options);
+  std::optional<IpAddress> own_address();
   Status listen();
   void dial_all();
   bool admit(const Stream& stream, const std::string& where);

@@ -123,9 +123,14 @@ Status Replication::force_config_update() {
 
 // ---- primary -------------------------------------------------------------------
 
+std::optional<IpAddress> Replication::own_address() const {
+  if (ctx_.own_address) return ctx_.own_address;
+  auto literal = IpAddress::parse(ctx_.settings.peers[static_cast<std::size_t>(ctx_.self_slot - 1)]);
+  return literal ? std::optional<IpAddress>(*literal) : std::nullopt;
+}
+
 Status Replication::serve() {
-  auto own = IpAddress::parse(ctx_.settings.peers[static_cast<std::size_t>(ctx_.self_slot - 1)]);
-  auto listener = ctx_.env.listen(Endpoint{own ? *own : IpAddress{}, options_.port}, ctx_.tls,
+  auto listener = ctx_.env.listen(Endpoint{own_address().value_or(IpAddress{}), options_.port}, ctx_.tls,
                                   [this](std::unique_ptr<Stream> stream) {
                                     if (!evaluate_peer(stream->tls(), ctx_.env.wall_now()).accepted()) return;
                                     const std::uint64_t id = next_id_++;
@@ -224,9 +229,8 @@ void Replication::push(std::int64_t revision) {
 
 void Replication::follow() {
   const std::string& primary = ctx_.settings.peers[static_cast<std::size_t>(ctx_.settings.primary - 1)];
-  auto own = IpAddress::parse(ctx_.settings.peers[static_cast<std::size_t>(ctx_.self_slot - 1)]);
   dialer_ = std::make_unique<net::Dialer>(
-      ctx_.env, primary, options_.port, own ? std::optional<IpAddress>(*own) : std::nullopt, ctx_.tls, options_.retry,
+      ctx_.env, primary, options_.port, own_address(), ctx_.tls, options_.retry,
       [this](std::unique_ptr<Stream> stream) {
         link_ = std::make_unique<net::FramedLink>(
             std::move(stream), [this](const wire::Frame& f) { on_update(f); },

@@ -50,6 +50,7 @@ struct ReplicationContext {
   std::shared_ptr<const TlsContext> tls;
   std::function<bool()> ntp_synchronized = [] { return true; };
   std::function<void()> on_applied = [] {};  // after the primary's configuration was applied here
+  std::optional<IpAddress> own_address;      // when this peer's slot holds a name
 };
 
 class Replication {
@@ -74,6 +75,7 @@ class Replication {
   struct Subordinate;
   Replication(ReplicationContext context, ReplicationOptions options);
   Status load_state();
+  std::optional<IpAddress> own_address() const;
   // Primary side.
   Status serve();
   void on_hello(std::uint64_t id, const wire::Frame& frame);

@@ -86,3 +86,19 @@ TEST(ClusteringSettings, RoundTripThroughTheStore) {
 
 }  // namespace
 }  // namespace tandem::cluster
+
+namespace tandem::cluster {
+namespace {
+
+TEST(ClusteringSettings, NamesAreMatchedThroughWhatTheyResolveTo) {
+  ClusteringSettings s;
+  s.cluster_name = "cluster.example.test";
+  s.peers = {"vcs1.example.test", "10.0.0.2", "", "", "", ""};
+  EXPECT_EQ(s.names(), std::vector<std::string>{"vcs1.example.test"});
+  const std::vector<IpAddress> me = {*IpAddress::parse("10.0.0.1")};
+  EXPECT_EQ(s.this_system(me), std::nullopt);  // not resolved: unknown
+  EXPECT_EQ(s.this_system(me, {{"vcs1.example.test", {*IpAddress::parse("10.0.0.1")}}}), 1);
+}
+
+}  // namespace
+}  // namespace tandem::cluster

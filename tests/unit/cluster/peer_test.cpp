@@ -178,6 +178,37 @@ TEST_F(PeerTest, ConfigurationMistakesRaiseTheGuidesAlarms) {
   EXPECT_EQ(events->back().kind, "peer.start");
 }
 
+TEST_F(PeerTest, PeersListedByNameFindThemselvesThroughDns) {
+  // Under TLS Enforce the guide wants FQDNs in the peer list.
+  build(3, 0);
+  for (int i = 1; i <= 3; ++i) {
+    const std::string name = "vcs" + std::to_string(i) + ".example.test";
+    sim_.dns().set_addresses(name, {IpAddress::v4(10, 0, 0, static_cast<std::uint8_t>(i))});
+    installs_[static_cast<std::size_t>(i - 1)].push_back({"Alternates Cluster Name", "cluster.example.test"});
+    for (int p = 1; p <= 3; ++p) {
+      installs_[static_cast<std::size_t>(i - 1)].push_back(
+          {"Alternates Peer " + std::to_string(p) + " Address", "vcs" + std::to_string(p) + ".example.test"});
+    }
+  }
+  sim_.dns().set_fault("vcs3.example.test", sim::DnsFault::ServerFailure);  // peer 3 cannot place itself yet
+  for (int slot = 1; slot <= 3; ++slot) start(slot);
+  run(3s);
+  EXPECT_EQ(peer(1).this_system(), 1);
+  EXPECT_EQ(peer(2).this_system(), 2);
+  EXPECT_TRUE(peer(3).alarms().active(AlarmId::ReplicationLocalPeerNotListed));
+  EXPECT_NE(peer(3).alarms().find(AlarmId::ReplicationLocalPeerNotListed)->detail.find("DNS"), std::string::npos);
+  sim_.dns().set_fault("vcs3.example.test", sim::DnsFault::None);  // DNS repaired
+  run(15s);
+  EXPECT_EQ(peer(3).this_system(), 3);
+  EXPECT_FALSE(peer(3).alarms().active(AlarmId::ReplicationLocalPeerNotListed));
+  ASSERT_TRUE(peer(1).configure({{"Zones Zone 1 Name", "ByName"}}, "admin").ok());
+  run(1s);
+  for (int slot = 1; slot <= 3; ++slot) {
+    EXPECT_EQ(*peer(slot).get("Zones Zone 1 Name"), "ByName") << slot;
+    EXPECT_EQ(peer(slot).database_status(), DatabaseStatus::Active) << slot;
+  }
+}
+
 TEST_F(PeerTest, APeerWhoseAddressIsNotListedSaysSo) {
   build(3, 2);  // peers list 10.0.0.1 and .2; the third host is not among them
   start(1);
