@@ -1,6 +1,6 @@
 #include "runtime/peer.hpp"
 
-#include <openssl/evp.h>
+#include "runtime/core/sha256.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -18,14 +18,6 @@ bool parse_count(std::string_view key, std::string_view prefix, std::uint32_t& o
   return ec == std::errc() && end == digits.data() + digits.size() && !digits.empty();
 }
 
-std::string sha256_prefix(const std::string& text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(text.data(), text.size(), digest, &n, EVP_sha256(), nullptr);
-  char hex[17];
-  for (int i = 0; i < 8; ++i) std::snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-  return hex;
-}
 
 }  // namespace
 
@@ -47,7 +39,7 @@ InstalledKeys read_option_keys(const std::vector<std::string>& keys) {
   std::sort(out.features.begin(), out.features.end());
   std::string joined;
   for (const auto& f : out.features) joined += f + "\n";
-  out.features_hash = sha256_prefix(joined);
+  out.features_hash = sha256_hex(joined).substr(0, 16);
   return out;
 }
 

@@ -1,6 +1,6 @@
 #include "runtime/cluster/clustering_settings.hpp"
 
-#include <openssl/evp.h>
+#include "runtime/core/sha256.hpp"
 
 #include <cstdio>
 #include <set>
@@ -10,18 +10,6 @@ namespace {
 
 std::string peer_path(int slot) { return "Alternates Peer " + std::to_string(slot) + " Address"; }
 
-std::string sha256_hex(const std::string& text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(text.data(), text.size(), digest, &n, EVP_sha256(), nullptr);
-  std::string out;
-  char byte[3];
-  for (unsigned int i = 0; i < n; ++i) {
-    std::snprintf(byte, sizeof byte, "%02x", digest[i]);
-    out += byte;
-  }
-  return out;
-}
 
 }  // namespace
 

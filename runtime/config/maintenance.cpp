@@ -1,6 +1,6 @@
 #include "runtime/config/maintenance.hpp"
 
-#include <openssl/evp.h>
+#include "runtime/core/sha256.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -14,18 +14,6 @@ constexpr std::string_view kMagic = "TANDEM-BACKUP 1\n";
 constexpr char kImageTemp[] = "backup-image.tmp";
 constexpr char kRestoreTemp[] = "restore-image.tmp";
 
-std::string sha256_hex(std::span<const std::uint8_t> bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &n, EVP_sha256(), nullptr);
-  std::string out;
-  char hex[3];
-  for (unsigned int i = 0; i < n; ++i) {
-    std::snprintf(hex, sizeof hex, "%02x", digest[i]);
-    out += hex;
-  }
-  return out;
-}
 
 std::string quote_sql(std::string_view text) {
   std::string out = "'";

@@ -83,9 +83,14 @@ Result<std::size_t> Store::apply(const std::vector<Change>& changes, std::string
                                  std::int64_t revision, const Meta& meta) {
   auto validated = validate(changes);
   if (!validated) return validated.error();
+  return commit_batch(*validated, std::vector<std::int64_t>(validated->size(), revision), actor, at, meta);
+}
+
+Result<std::size_t> Store::commit_batch(const std::vector<Validated>& values, const std::vector<std::int64_t>& revisions,
+                                        std::string_view actor, WallTime at, const Meta& meta) {
   auto txn = db_->begin();
   if (!txn) return txn.error();
-  auto changed = write(*validated, std::vector<std::int64_t>(validated->size(), revision), actor, at);
+  auto changed = write(values, revisions, actor, at);
   if (!changed) return changed.error();
   if (auto ok = write_meta(meta); !ok) return ok.error();
   if (auto ok = txn->commit(); !ok) return ok.error();
@@ -105,13 +110,7 @@ Result<std::size_t> Store::apply_replicated(const std::vector<StoredItem>& items
   for (const Validated& v : *validated) {
     if (v.where.spec->scope != Scope::Replicated) return make_error(v.where.path + " is peer-specific: it is never replicated");
   }
-  auto txn = db_->begin();
-  if (!txn) return txn.error();
-  auto changed = write(*validated, revisions, actor, at);
-  if (!changed) return changed.error();
-  if (auto ok = write_meta(meta); !ok) return ok.error();
-  if (auto ok = txn->commit(); !ok) return ok.error();
-  return changed;
+  return commit_batch(*validated, revisions, actor, at, meta);
 }
 
 Result<std::size_t> Store::replace_replicated(const std::vector<StoredItem>& items, std::string_view actor, WallTime at,

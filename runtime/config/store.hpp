@@ -100,6 +100,9 @@ class Store {
     std::string value;
   };
   Result<std::vector<Validated>> validate(const std::vector<Change>& changes) const;
+  // One transaction: the values, each with its revision, and the meta facts.
+  Result<std::size_t> commit_batch(const std::vector<Validated>& values, const std::vector<std::int64_t>& revisions,
+                                   std::string_view actor, WallTime at, const Meta& meta);
   // Writes validated values (each with its revision) in the open transaction.
   Result<std::size_t> write(const std::vector<Validated>& values, const std::vector<std::int64_t>& revisions,
                             std::string_view actor, WallTime at);
