@@ -170,10 +170,31 @@ Status Peer::join_cluster() {
   return {};
 }
 
+// Heartbeats are frequent and configuration changes rare, so the facts other
+// peers check are read from the store here, once per change.
+Peer::ConfigFacts Peer::read_config_facts() const {
+  ConfigFacts facts;
+  facts.h323_on = *store_->get("H323 Mode") == "On";
+  if (auto local = store_->items(config::Scope::PeerSpecific)) {
+    for (const auto& item : *local) {
+      if (item.path.starts_with("IP DNS Server ") && !item.value.empty()) ++facts.dns_servers;
+    }
+  }
+  if (auto replicated = store_->items(config::Scope::Replicated)) {
+    for (const auto& item : *replicated) {
+      const bool neighbour_peer = item.path.starts_with("Zones Zone ") && item.path.find(" Neighbor Peer ") != std::string::npos;
+      if (neighbour_peer && !item.value.empty() && facts.neighbour_addresses.size() < cluster::kMaxNeighbours) {
+        facts.neighbour_addresses.push_back(item.value);
+      }
+    }
+  }
+  return facts;
+}
+
 void Peer::refresh_from_config() {
   keys_ = installed_keys();
-  auto h323 = store_->get("H323 Mode");
-  if (clustered() && h323 && *h323 != "On") {
+  config_facts_ = read_config_facts();
+  if (clustered() && !config_facts_.h323_on) {
     alarms_.raise(AlarmId::InvalidClusteringH323Off, "", env_.wall_now());
   } else {
     alarms_.clear(AlarmId::InvalidClusteringH323Off);
@@ -189,7 +210,48 @@ cluster::Heartbeat Peer::heartbeat() const {
   h.maintenance = maintenance_;
   h.licences = keys_.licences;
   h.feature_keys_hash = keys_.features_hash;
+  h.platform = static_cast<std::uint8_t>(options_.platform);
+  h.h323_on = config_facts_.h323_on;
+  h.dns_servers = config_facts_.dns_servers;
+  h.ntp_synchronized = options_.ntp_synchronized();
+  for (const IpAddress& ip : env_.addresses()) h.lan_addresses.push_back(ip.to_string());
+  h.neighbour_addresses = config_facts_.neighbour_addresses;
   return h;
+}
+
+std::vector<cluster::CheckItem> Peer::prerequisites() const {
+  const auto facts_of = [](const std::string& address, const cluster::Heartbeat& h, std::optional<Duration> rtt) {
+    cluster::PeerFacts f;
+    f.address = address;
+    f.system_name = h.system_name;
+    f.software_version = h.software_version;
+    f.platform = static_cast<cluster::Platform>(h.platform);
+    f.lan_addresses = h.lan_addresses;
+    f.feature_keys_hash = h.feature_keys_hash;
+    f.h323_on = h.h323_on;
+    f.dns_servers = h.dns_servers;
+    f.ntp_synchronized = h.ntp_synchronized;
+    f.round_trip = rtt;
+    f.neighbour_addresses = h.neighbour_addresses;
+    return f;
+  };
+  std::vector<cluster::PeerFacts> facts;
+  const std::string self = self_slot_ ? settings_.peers[static_cast<std::size_t>(*self_slot_ - 1)]
+                                      : (env_.addresses().empty() ? "" : env_.addresses().front().to_string());
+  facts.push_back(facts_of(self, heartbeat(), Duration::zero()));
+  if (membership_) {
+    for (const cluster::PeerView& v : membership_->peers()) {
+      if (v.state == cluster::PeerState::ThisSystem) continue;
+      if (v.last) {
+        facts.push_back(facts_of(v.address, *v.last, v.rtt));
+      } else {
+        cluster::PeerFacts unknown;
+        unknown.address = v.address;
+        facts.push_back(unknown);  // never heard from: every fact fails, as it should
+      }
+    }
+  }
+  return cluster::check_prerequisites(facts);
 }
 
 Result<std::size_t> Peer::configure(const std::vector<config::Change>& changes, std::string_view actor) {

@@ -20,6 +20,7 @@
 #include "runtime/cluster/clustering_settings.hpp"
 #include "runtime/cluster/licences.hpp"
 #include "runtime/cluster/membership.hpp"
+#include "runtime/cluster/prerequisites.hpp"
 #include "runtime/cluster/replication.hpp"
 #include "runtime/config/store.hpp"
 #include "runtime/env/env.hpp"
@@ -63,6 +64,9 @@ class Peer {
   bool maintenance() const { return maintenance_; }
   void set_maintenance(bool on) { maintenance_ = on; }
   cluster::LicencePool licence_pool() const;
+  // The guide's clustering prerequisites over this peer and every peer it
+  // hears from (their facts come in their heartbeats).
+  std::vector<cluster::CheckItem> prerequisites() const;
 
  private:
   Peer(Env& env, PeerOptions options) : env_(env), options_(std::move(options)) {}
@@ -71,6 +75,12 @@ class Peer {
   void resolve_names();
   Status join_cluster();
   cluster::Heartbeat heartbeat() const;
+  struct ConfigFacts {  // what other peers' prerequisite checks need from our configuration
+    bool h323_on = true;
+    std::uint8_t dns_servers = 0;
+    std::vector<std::string> neighbour_addresses;
+  };
+  ConfigFacts read_config_facts() const;
   void refresh_from_config();  // alarms and keys that follow the configuration
   void remember_peers();
   void check_licences();
@@ -86,6 +96,7 @@ class Peer {
   std::optional<int> self_slot_;
   bool maintenance_ = false;
   InstalledKeys keys_;
+  ConfigFacts config_facts_;
   // Each other peer's last contact and licences, kept in the store so the
   // 14-day borrowing survives this peer's restarts.
   struct Remembered {

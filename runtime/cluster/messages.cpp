@@ -5,6 +5,23 @@ namespace {
 
 constexpr std::size_t kShortText = 255;
 
+
+void write_list(wire::Writer& w, const std::vector<std::string>& items) {
+  w.u16(static_cast<std::uint16_t>(items.size()));
+  for (const auto& item : items) w.str(item);
+}
+
+std::vector<std::string> read_list(wire::Reader& r, std::string_view field, std::size_t max_items) {
+  const std::uint16_t n = r.u16(field);
+  std::vector<std::string> out;
+  if (n > max_items) {
+    r.fail(field, "has " + std::to_string(n) + " items, more than " + std::to_string(max_items));
+    return out;
+  }
+  for (std::uint16_t i = 0; i < n && r.ok(); ++i) out.push_back(r.str(field, kShortText));
+  return out;
+}
+
 Status check_slot(std::uint8_t slot) {
   if (slot < 1 || slot > 6) return make_error("peer slot " + std::to_string(slot) + " is outside 1..6");
   return {};
@@ -17,7 +34,10 @@ std::vector<std::uint8_t> encode(const Heartbeat& h) {
   w.u8(h.slot).str(h.system_name).str(h.software_version).u8(h.primary).str(h.settings_hash);
   w.i64(h.applied_revision).str(h.lineage).u8(h.maintenance ? 1 : 0).u32(h.registrations).u32(h.calls);
   w.u32(h.licences.traversal_calls).u32(h.licences.non_traversal_calls).u32(h.licences.turn_relays);
-  w.str(h.feature_keys_hash).i64(h.sent_ns);
+  w.str(h.feature_keys_hash).u8(h.platform).u8(h.h323_on ? 1 : 0).u8(h.dns_servers).u8(h.ntp_synchronized ? 1 : 0);
+  write_list(w, h.lan_addresses);
+  write_list(w, h.neighbour_addresses);
+  w.i64(h.sent_ns);
   return wire::encode_frame(kHeartbeatFrame, w.bytes());
 }
 
@@ -45,11 +65,20 @@ Result<Heartbeat> decode_heartbeat(const wire::Frame& frame) {
   h.licences.non_traversal_calls = r.u32("non-traversal licences");
   h.licences.turn_relays = r.u32("TURN licences");
   h.feature_keys_hash = r.str("feature keys hash", kShortText);
+  h.platform = r.u8("platform");
+  const std::uint8_t h323 = r.u8("H.323 mode");
+  h.dns_servers = r.u8("DNS servers");
+  const std::uint8_t ntp = r.u8("NTP state");
+  h.lan_addresses = read_list(r, "LAN addresses", 8);
+  h.neighbour_addresses = read_list(r, "neighbour addresses", kMaxNeighbours);
   h.sent_ns = r.i64("sent time");
   if (auto ok = r.finish(); !ok) return make_error("bad heartbeat: " + ok.error().message);
   if (auto ok = check_slot(h.slot); !ok) return make_error("bad heartbeat: " + ok.error().message);
   if (h.primary < 1 || h.primary > 6) return make_error("bad heartbeat: primary " + std::to_string(h.primary) + " is outside 1..6");
-  if (maintenance > 1) return make_error("bad heartbeat: maintenance flag " + std::to_string(maintenance));
+  if (maintenance > 1 || h323 > 1 || ntp > 1) return make_error("bad heartbeat: a flag is neither 0 nor 1");
+  if (h.platform > 3) return make_error("bad heartbeat: unknown platform " + std::to_string(h.platform));
+  h.h323_on = h323 == 1;
+  h.ntp_synchronized = ntp == 1;
   if (h.applied_revision < 0) return make_error("bad heartbeat: negative revision");
   h.maintenance = maintenance == 1;
   return h;

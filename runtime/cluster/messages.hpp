@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "runtime/core/result.hpp"
 #include "runtime/wire/frame.hpp"
@@ -21,6 +22,8 @@ struct Licences {
   bool operator==(const Licences&) const = default;
 };
 
+constexpr std::size_t kMaxNeighbours = 6000;  // 1000 zones x 6 peer addresses
+
 // What a peer tells every other peer about itself, each interval.
 struct Heartbeat {
   std::uint8_t slot = 0;              // the sender's Peer N (1..6)
@@ -35,6 +38,13 @@ struct Heartbeat {
   std::uint32_t calls = 0;
   Licences licences;                  // installed on the sender
   std::string feature_keys_hash;      // feature option keys, which must match
+  // Facts for the clustering prerequisite check.
+  std::uint8_t platform = 0;          // cluster::Platform
+  bool h323_on = true;
+  std::uint8_t dns_servers = 0;
+  bool ntp_synchronized = true;
+  std::vector<std::string> lan_addresses;
+  std::vector<std::string> neighbour_addresses;  // in its neighbour and traversal zones
   std::int64_t sent_ns = 0;           // sender's monotonic clock, echoed back
 
   bool operator==(const Heartbeat&) const = default;

@@ -123,6 +123,10 @@ std::string Reader::str(std::string_view field, std::size_t max_bytes) {
   return s;
 }
 
+void Reader::fail(std::string_view field, std::string_view why) {
+  if (!error_) error_ = make_error("field '" + std::string(field) + "' " + std::string(why));
+}
+
 Status Reader::finish() const {
   if (error_) return *error_;
   if (pos_ != in_.size()) return make_error(std::to_string(in_.size() - pos_) + " unexpected trailing bytes");

@@ -80,6 +80,8 @@ class Reader {
   std::int64_t i64(std::string_view field) { return static_cast<std::int64_t>(u64(field)); }
   std::string str(std::string_view field, std::size_t max_bytes = 1u << 20);
 
+  // Marks the message bad for a reason the caller found (a count too large...).
+  void fail(std::string_view field, std::string_view why);
   bool ok() const { return !error_; }
   // Ok only if every read succeeded and nothing is left over.
   Status finish() const;

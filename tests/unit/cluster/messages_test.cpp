@@ -23,6 +23,12 @@ Heartbeat sample() {
   h.calls = 7;
   h.licences = Licences{100, 250, 50};
   h.feature_keys_hash = "feed";
+  h.platform = 2;
+  h.h323_on = false;
+  h.dns_servers = 2;
+  h.ntp_synchronized = false;
+  h.lan_addresses = {"10.0.0.2", "fd00::2"};
+  h.neighbour_addresses = {"192.0.2.10"};
   h.sent_ns = 123456789;
   return h;
 }
@@ -53,6 +59,17 @@ TEST(ClusterMessages, BadFieldsAreNamed) {
   truncated.payload.resize(truncated.payload.size() - 3);
   EXPECT_NE(decode_heartbeat(truncated).error().message.find("sent time"), std::string::npos);
   EXPECT_NE(decode_echo(frame_of(encode(sample()))).error().message.find("expected an echo"), std::string::npos);
+}
+
+TEST(ClusterMessages, AHostileListLengthIsRefusedByName) {
+  wire::Writer w;
+  const Heartbeat h = sample();
+  w.u8(h.slot).str(h.system_name).str(h.software_version).u8(h.primary).str(h.settings_hash);
+  w.i64(h.applied_revision).str(h.lineage).u8(0).u32(0).u32(0).u32(0).u32(0).u32(0).str("feed").u8(0).u8(1).u8(1).u8(1);
+  w.u16(60000);  // LAN addresses
+  auto bad = decode_heartbeat(wire::Frame{kHeartbeatFrame, w.take()});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("'LAN addresses' has 60000 items, more than 8"), std::string::npos) << bad.error().message;
 }
 
 TEST(ClusterMessages, RandomPayloadsNeverCrashTheDecoders) {

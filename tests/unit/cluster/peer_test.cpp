@@ -133,6 +133,29 @@ TEST_F(PeerTest, LicencesPoolAndAreBorrowedForFourteenDaysAcrossRestarts) {
   EXPECT_EQ(cluster::usable_on(pool, cluster::Platform::SmallVm), (cluster::Licences{15, 75, 0}));
 }
 
+TEST_F(PeerTest, ThePrerequisiteCheckSeesTheWholeCluster) {
+  build(3, 3);
+  sim_.network().set_link(0, 2, sim::LinkSpec{20ms});  // 40 ms round trip between peers 1 and 3
+  start(1, {{"IP DNS Server 1 Address", "10.0.0.53"}, {"Zones Zone 1 Name", "Partner"},
+            {"Zones Zone 1 Neighbor Peer 1 Address", "10.0.0.2"}});
+  start(2, {{"IP DNS Server 1 Address", "10.0.0.53"}});
+  start(3);
+  run(3s);
+  const auto items = peer(1).prerequisites();
+  std::map<std::string, cluster::CheckItem> by_name;
+  for (const auto& i : items) by_name[i.name] = i;
+  EXPECT_TRUE(by_name["All peers run the same software version"].passed);
+  EXPECT_TRUE(by_name["Each peer has its own LAN addresses"].passed);
+  EXPECT_TRUE(by_name["Each peer has its own system name"].passed);
+  EXPECT_EQ(by_name["Every peer has a DNS server"].detail, "10.0.0.3: no DNS server configured");
+  EXPECT_EQ(by_name["Every peer is within 30 ms round trip"].detail, "10.0.0.3: round trip 40 ms");
+  // Zones are replicated, so every peer carries the mistake.
+  EXPECT_EQ(by_name["No peer is also configured as a neighbour"].detail,
+            "10.0.0.1 has peer 10.0.0.2 in a neighbour zone; 10.0.0.2 has peer 10.0.0.2 in a neighbour zone; "
+            "10.0.0.3 has peer 10.0.0.2 in a neighbour zone");
+  EXPECT_FALSE(cluster::all_passed(items));
+}
+
 TEST_F(PeerTest, DifferentFeatureKeysAreAlarmed) {
   build(2, 2);
   start(1, {{"Option 1 Key", "FEATURE-H323-INTERWORKING"}});
