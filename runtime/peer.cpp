@@ -9,6 +9,11 @@
 namespace tandem {
 namespace {
 
+constexpr std::string_view kAlarmsKey = "alarms/active";
+// How long after a start an alarm raised again counts as the one from before:
+// long enough for membership to declare a still-missing peer failed.
+constexpr Duration kAlarmCarryOver = std::chrono::minutes(2);
+
 using cluster::AlarmId;
 
 bool parse_count(std::string_view key, std::string_view prefix, std::uint32_t& out) {
@@ -60,14 +65,23 @@ Status Peer::open() {
     return store.error();
   }
   store_ = std::move(store.value());
-  // Alarms are recomputed from their causes at every start; their history is
-  // kept in the event log.
+  // Alarms are recomputed from their causes at every start. One whose cause is
+  // still there continues as it was (raise time, acknowledgement); the history
+  // is kept in the event log.
+  if (auto stored = store_->meta(kAlarmsKey); stored && !stored->empty()) {
+    if (auto previous = cluster::decode_alarms(*stored)) {
+      alarms_.carry_over(*previous, env_.wall_now() + kAlarmCarryOver);
+    } else {
+      env_.log(LogLevel::Warn, "alarms", previous.error().message + "; starting without them");
+    }
+  }
   alarms_.set_observer([this](const cluster::Alarm& alarm, cluster::AlarmEvent event) {
     static constexpr const char* kKinds[] = {"alarm.raised", "alarm.cleared", "alarm.acknowledged"};
     const std::string detail = std::to_string(static_cast<int>(alarm.id)) + " " +
                                std::string(cluster::alarm_spec(alarm.id).text) +
                                (alarm.detail.empty() ? "" : " (" + alarm.detail + ")");
     (void)store_->add_event(env_.wall_now(), kKinds[static_cast<int>(event)], detail);
+    (void)store_->set_meta(kAlarmsKey, cluster::encode_alarms(alarms_.list()));
   });
   (void)store_->add_event(env_.wall_now(), "peer.start", "software " + options_.software_version);
   auto settings = cluster::ClusteringSettings::load(*store_);

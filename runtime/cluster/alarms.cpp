@@ -1,5 +1,8 @@
 #include "runtime/cluster/alarms.hpp"
 
+#include <algorithm>
+#include <sstream>
+
 #include "runtime/core/assert.hpp"
 
 namespace tandem::cluster {
@@ -70,16 +73,28 @@ const AlarmSpec& alarm_spec(AlarmId id) {
   return alarm_catalogue().front();
 }
 
+void AlarmSet::carry_over(const std::vector<Alarm>& previous, WallTime until) {
+  for (const Alarm& alarm : previous) previous_[alarm.id] = alarm;
+  carry_over_until_ = until;
+}
+
 bool AlarmSet::raise(AlarmId id, std::string detail, WallTime at) {
   auto [it, inserted] = alarms_.try_emplace(id, Alarm{id, {}, at, false});
   it->second.detail = std::move(detail);
-  if (inserted && observer_) observer_(it->second, AlarmEvent::Raised);
-  return inserted;
+  if (!inserted) return false;
+  if (auto before = previous_.extract(id); before && at <= carry_over_until_) {
+    it->second.raised_at = before.mapped().raised_at;
+    it->second.acknowledged = before.mapped().acknowledged;
+    return true;
+  }
+  if (observer_) observer_(it->second, AlarmEvent::Raised);
+  return true;
 }
 
 bool AlarmSet::clear(AlarmId id) {
   auto it = alarms_.find(id);
-  if (it == alarms_.end()) return false;
+  if (it == alarms_.end()) return false;  // at boot causes are still being judged: keep any carry-over
+  previous_.erase(id);
   const Alarm gone = std::move(it->second);
   alarms_.erase(it);
   if (observer_) observer_(gone, AlarmEvent::Cleared);
@@ -102,6 +117,34 @@ const Alarm* AlarmSet::find(AlarmId id) const {
 std::vector<Alarm> AlarmSet::list() const {
   std::vector<Alarm> out;
   for (const auto& [id, alarm] : alarms_) out.push_back(alarm);
+  return out;
+}
+
+std::string encode_alarms(const std::vector<Alarm>& alarms) {
+  std::string out;
+  for (const Alarm& a : alarms) {
+    out += std::to_string(static_cast<int>(a.id)) + " " + std::to_string(a.raised_at.time_since_epoch().count()) +
+           (a.acknowledged ? " 1\n" : " 0\n");
+  }
+  return out;
+}
+
+Result<std::vector<Alarm>> decode_alarms(std::string_view text) {
+  std::vector<Alarm> out;
+  std::istringstream lines{std::string(text)};
+  std::string line;
+  for (int number = 1; std::getline(lines, line); ++number) {
+    std::istringstream fields(line);
+    int id = 0;
+    std::int64_t raised_ns = 0;
+    int ack = -1;
+    std::string rest;
+    const bool known = (fields >> id >> raised_ns >> ack) && !(fields >> rest) && (ack == 0 || ack == 1) &&
+                       std::any_of(alarm_catalogue().begin(), alarm_catalogue().end(),
+                                   [id](const AlarmSpec& s) { return static_cast<int>(s.id) == id; });
+    if (!known) return make_error("stored alarms, line " + std::to_string(number) + ": expected 'id raised_ns 0|1' with a catalogued id, got '" + line + "'");
+    out.push_back(Alarm{static_cast<AlarmId>(id), {}, WallTime(Duration(raised_ns)), ack == 1});
+  }
   return out;
 }
 

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/core/result.hpp"
 #include "runtime/core/time.hpp"
 
 namespace tandem::cluster {
@@ -65,6 +66,11 @@ class AlarmSet {
   // Told of every raise (not refreshes), clear and acknowledgement, for the event log.
   void set_observer(std::function<void(const Alarm&, AlarmEvent)> observer) { observer_ = std::move(observer); }
 
+  // Alarms that were up before a restart. One raised again by its cause by
+  // `until` continues: it keeps its first raise time and its acknowledgement,
+  // and the observer is not told of a new raise.
+  void carry_over(const std::vector<Alarm>& previous, WallTime until);
+
   // Raises `id`, or refreshes its detail if it is already up. True if it was new.
   bool raise(AlarmId id, std::string detail, WallTime at);
   // Clears `id`; true if it was up.
@@ -78,7 +84,14 @@ class AlarmSet {
 
  private:
   std::map<AlarmId, Alarm> alarms_;
+  std::map<AlarmId, Alarm> previous_;
+  WallTime carry_over_until_{};
   std::function<void(const Alarm&, AlarmEvent)> observer_;
 };
+
+// The active alarms as persisted between restarts: one "id raised_ns ack" line
+// each. Details are not kept; the cause states them again when it re-raises.
+std::string encode_alarms(const std::vector<Alarm>& alarms);
+Result<std::vector<Alarm>> decode_alarms(std::string_view text);
 
 }  // namespace tandem::cluster

@@ -25,7 +25,7 @@ constexpr AlarmId kReplicationAlarms[] = {
     AlarmId::ReplicationUpgradeInProgress,     AlarmId::ReplicationLocalPeerNotListed,
     AlarmId::ReplicationPrimaryIdInconsistent, AlarmId::ReplicationConfigurationConflict,
     AlarmId::ReplicationManualSyncRequired,    AlarmId::ReplicationNtpUnreachable,
-    AlarmId::ReplicationNoPrimaryOrPeerFile,
+    AlarmId::ReplicationNoPrimaryOrPeerFile,   AlarmId::DatabaseFailure,
 };
 
 }  // namespace
@@ -292,7 +292,9 @@ void Replication::on_update(const wire::Frame& frame) {
   auto applied = update->snapshot ? ctx_.store.replace_replicated(update->items, kActor, at, meta)
                                   : ctx_.store.apply_replicated(update->items, kActor, at, meta);
   if (!applied) {
-    fail(AlarmId::ReplicationManualSyncRequired, "cannot apply the primary's configuration: " + applied.error().message);
+    // The update is sound (it decoded and matches our lineage); the local
+    // database could not take it. The next pull tries again.
+    fail(AlarmId::DatabaseFailure, "cannot apply the primary's configuration: " + applied.error().message);
     return;
   }
   lineage_ = update->lineage;

@@ -66,5 +66,40 @@ TEST(AlarmSet, RaiseRefreshAcknowledgeClear) {
   EXPECT_EQ(alarms.size(), 1u);
 }
 
+TEST(AlarmSet, AnAlarmRaisedAgainSoonAfterARestartContinuesWithItsAcknowledgement) {
+  const WallTime boot = WallTime(std::chrono::hours(1000));
+  const std::vector<Alarm> before = {{AlarmId::ClusterCommunicationFailure, "", WallTime(std::chrono::hours(990)), true},
+                                     {AlarmId::OptionKeysMismatch, "", WallTime(std::chrono::hours(995)), true}};
+  auto stored = decode_alarms(encode_alarms(before));
+  ASSERT_TRUE(stored.ok()) << stored.error().message;
+  AlarmSet alarms;
+  std::vector<AlarmId> told;
+  alarms.set_observer([&](const Alarm& a, AlarmEvent) { told.push_back(a.id); });
+  alarms.carry_over(*stored, boot + std::chrono::minutes(2));
+  EXPECT_TRUE(alarms.raise(AlarmId::ClusterCommunicationFailure, "peer 2", boot + std::chrono::seconds(5)));
+  const Alarm* continued = alarms.find(AlarmId::ClusterCommunicationFailure);
+  EXPECT_TRUE(continued->acknowledged);
+  EXPECT_EQ(continued->raised_at, WallTime(std::chrono::hours(990)));
+  EXPECT_EQ(continued->detail, "peer 2");
+  EXPECT_TRUE(told.empty());  // not a new raise
+  // Raised only after the window: a new occurrence, unacknowledged.
+  alarms.raise(AlarmId::OptionKeysMismatch, "", boot + std::chrono::minutes(3));
+  EXPECT_FALSE(alarms.find(AlarmId::OptionKeysMismatch)->acknowledged);
+  EXPECT_EQ(told, std::vector<AlarmId>{AlarmId::OptionKeysMismatch});
+  // Cleared and raised again: new as well.
+  alarms.clear(AlarmId::ClusterCommunicationFailure);
+  alarms.raise(AlarmId::ClusterCommunicationFailure, "", boot + std::chrono::seconds(6));
+  EXPECT_FALSE(alarms.find(AlarmId::ClusterCommunicationFailure)->acknowledged);
+}
+
+TEST(AlarmSet, DamagedStoredAlarmsAreRefusedNamingTheLine) {
+  EXPECT_TRUE(decode_alarms("").ok());
+  for (const char* bad : {"20011 5", "20011 5 2", "99999 5 0", "20011 x 0", "20011 5 0 extra"}) {
+    auto decoded = decode_alarms(std::string("20001 1 0\n") + bad + "\n");
+    ASSERT_FALSE(decoded.ok()) << bad;
+    EXPECT_NE(decoded.error().message.find("line 2"), std::string::npos) << decoded.error().message;
+  }
+}
+
 }  // namespace
 }  // namespace tandem::cluster

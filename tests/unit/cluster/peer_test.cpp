@@ -201,6 +201,71 @@ TEST_F(PeerTest, ConfigurationMistakesRaiseTheGuidesAlarms) {
   EXPECT_EQ(events->back().kind, "peer.start");
 }
 
+TEST_F(PeerTest, ADiskThatCannotBeWrittenRaisesDatabaseFailureUntilItRecovers) {
+  build(2, 2);
+  start(1);
+  start(2);
+  run(3s);
+  host(2).disk().set_fail_writes(true);
+  ASSERT_TRUE(peer(1).configure({{"H323 Gatekeeper TimeToLive", "600"}}, "admin").ok());
+  run(100ms);
+  const cluster::Alarm* failure = peer(2).alarms().find(AlarmId::DatabaseFailure);
+  ASSERT_NE(failure, nullptr);
+  EXPECT_NE(failure->detail.find("cannot apply the primary's configuration"), std::string::npos) << failure->detail;
+  EXPECT_EQ(peer(2).replication()->status(), DatabaseStatus::Failed);
+  host(2).disk().set_fail_writes(false);
+  run(interval_ * 11);  // the next pull
+  EXPECT_FALSE(peer(2).alarms().active(AlarmId::DatabaseFailure));
+  EXPECT_EQ(peer(2).replication()->status(), DatabaseStatus::Active);
+  EXPECT_EQ(*peer(2).store().get("H323 Gatekeeper TimeToLive"), "600");
+}
+
+TEST_F(PeerTest, ClusterNameAlarmClearsOnceTheNameIsSetAndThePeerRestarts) {
+  build(2, 2);
+  installs_[1].erase(installs_[1].begin() + 1);  // peer 2 has no cluster name
+  start(1);
+  start(2);
+  run(3s);
+  ASSERT_TRUE(peer(2).alarms().active(AlarmId::ClusterNameNotConfigured));
+  ASSERT_TRUE(peer(2).configure({{"Alternates Cluster Name", "cluster.tandem.test"}}, "admin").ok());
+  EXPECT_TRUE(peer(2).alarms().active(AlarmId::RestartRequired));
+  host(2).crash();
+  host(2).restart();
+  run(3s);
+  EXPECT_FALSE(peer(2).alarms().active(AlarmId::ClusterNameNotConfigured));
+  EXPECT_FALSE(peer(2).alarms().active(AlarmId::RestartRequired));
+  EXPECT_TRUE(peer(2).clustered());
+  EXPECT_EQ(peer(2).replication()->status(), DatabaseStatus::Active);
+}
+
+TEST_F(PeerTest, AnAcknowledgedAlarmStaysAcknowledgedAcrossARestartWhileItsCauseRemains) {
+  build(3, 3);
+  start(1);
+  start(2);
+  start(3);
+  run(3s);
+  host(3).crash();
+  run(10s);
+  const cluster::Alarm* failure = peer(1).alarms().find(AlarmId::ClusterCommunicationFailure);
+  ASSERT_NE(failure, nullptr);
+  const WallTime first_raised = failure->raised_at;
+  ASSERT_TRUE(peer(1).alarms().acknowledge(AlarmId::ClusterCommunicationFailure));
+  host(1).crash();
+  host(1).restart();
+  run(10s);
+  failure = peer(1).alarms().find(AlarmId::ClusterCommunicationFailure);
+  ASSERT_NE(failure, nullptr);  // peer 3 is still away
+  EXPECT_TRUE(failure->acknowledged);
+  EXPECT_EQ(failure->raised_at, first_raised);
+  host(3).restart();
+  run(10s);
+  EXPECT_FALSE(peer(1).alarms().active(AlarmId::ClusterCommunicationFailure));
+  host(3).crash();  // a new failure is a new alarm
+  run(10s);
+  ASSERT_TRUE(peer(1).alarms().active(AlarmId::ClusterCommunicationFailure));
+  EXPECT_FALSE(peer(1).alarms().find(AlarmId::ClusterCommunicationFailure)->acknowledged);
+}
+
 TEST_F(PeerTest, PeersListedByNameFindThemselvesThroughDns) {
   // Under TLS Enforce the guide wants FQDNs in the peer list.
   build(3, 0);
