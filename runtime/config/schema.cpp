@@ -15,6 +15,15 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// `word` equals `lowered` (already lower case) ignoring case, without allocating:
+// resolve() runs once per item of every replicated snapshot.
+bool equals_lowered(std::string_view word, std::string_view lowered) {
+  return word.size() == lowered.size() &&
+         std::equal(word.begin(), word.end(), lowered.begin(), [](char a, char b) { return ascii_lower(a) == b; });
+}
+
 std::vector<std::string_view> split_words(std::string_view s) {
   std::vector<std::string_view> words;
   std::size_t i = 0;
@@ -134,8 +143,9 @@ void Schema::add(ItemSpec spec) {
       parsed.words.push_back(lower(word));
     }
   }
-  TANDEM_ASSERT(!parsed.words.empty());
+  TANDEM_ASSERT(!parsed.words.empty() && !parsed.words.front().empty());  // a pattern starts with a word
   for (const Parsed& other : parsed_) TANDEM_ASSERT(other.words != parsed.words);
+  by_first_word_[parsed.words.front()].push_back(items_.size());
   TANDEM_ASSERT(check_value(spec, spec.pattern, spec.default_value).ok());
   items_.push_back(std::move(spec));
   parsed_.push_back(std::move(parsed));
@@ -146,7 +156,10 @@ Result<ResolvedPath> Schema::resolve(std::string_view path) const {
   if (words.empty()) return make_error("empty configuration path");
   std::string best_error;
   std::size_t best_depth = 0;
-  for (std::size_t i = 0; i < parsed_.size(); ++i) {
+  // Only patterns that start with the path's first word can match.
+  const auto candidates = by_first_word_.find(lower(words.front()));
+  if (candidates == by_first_word_.end()) return make_error("unknown configuration item '" + std::string(path) + "'");
+  for (const std::size_t i : candidates->second) {
     const Parsed& p = parsed_[i];
     ResolvedPath resolved{&items_[i], {}, {}};
     std::size_t range = 0;
@@ -154,7 +167,7 @@ Result<ResolvedPath> Schema::resolve(std::string_view path) const {
     std::string error;
     for (; w < p.words.size() && w < words.size(); ++w) {
       if (!p.words[w].empty()) {
-        if (lower(words[w]) != p.words[w]) break;
+        if (!equals_lowered(words[w], p.words[w])) break;
         continue;
       }
       std::int64_t n = 0;

@@ -83,6 +83,7 @@ class Schema {
   };
   std::vector<ItemSpec> items_;
   std::vector<Parsed> parsed_;
+  std::map<std::string, std::vector<std::size_t>, std::less<>> by_first_word_;  // lower-cased first word -> items
 };
 
 // The schema of a Tandem peer, modelled on VCS X8.9 (see vcs_schema.cpp).

@@ -186,6 +186,7 @@ void add_bandwidth_and_accounts(Builder& b) {
   b.text("FindMe User [1..10000] Name", kReplicated, {}, 60);
   b.text("FindMe User [1..10000] DisplayName", kReplicated, {}, 60);
   b.text("FindMe User [1..10000] PrincipalDeviceAddress", kReplicated, {}, 128);
+  b.text("FindMe User [1..10000] Device [1..5] Address", kReplicated, {}, 128);  // the user's other devices
   // Applications: the Conference Factory alias is shared (the template is not);
   // Microsoft interoperability.
   b.choice("Applications ConferenceFactory Mode", kReplicated, "Off", kOnOff);
