@@ -16,7 +16,7 @@ std::string_view to_string(PeerState state) {
 
 struct Membership::Outbound {
   std::unique_ptr<net::Dialer> dialer;
-  std::unique_ptr<net::FramedLink> link;
+  std::unique_ptr<VerifiedLink> link;  // carries heartbeats once the peer is verified
 };
 
 Result<std::unique_ptr<Membership>> Membership::start(Env& env, const ClusteringSettings& settings, int self_slot,
@@ -82,43 +82,49 @@ void Membership::dial_all() {
     const int slot = v.slot;
     out->dialer = std::make_unique<net::Dialer>(
         env_, v.address, options_.port, own, tls_, options_.interval,
-        [this, slot](std::unique_ptr<Stream> stream) {
-          Outbound& o = *outbound_.at(slot);
-          if (!admit(*stream, "peer " + std::to_string(slot))) return o.dialer->redial();
-          o.link = std::make_unique<net::FramedLink>(
-              std::move(stream), [this, slot](const wire::Frame& f) { on_outbound_frame(slot, f); },
-              [this, slot](const Status&) {
-                Outbound& gone = *outbound_.at(slot);
-                gone.link.reset();
-                gone.dialer->redial();
-              });
-          o.link->send(encode(heartbeat_now()));
-        });
+        [this, slot](std::unique_ptr<Stream> stream) { on_outbound(slot, std::move(stream)); });
     out->dialer->dial();
     outbound_[slot] = std::move(out);
   }
 }
 
-// Applies the TLS verification mode to a new link; refused links raise the alarm.
-bool Membership::admit(const Stream& stream, const std::string& where) {
-  const PeerVerdict verdict = evaluate_peer(stream.tls(), env_.wall_now());
-  if (verdict.accepted()) return true;
-  alarms_.raise(AlarmId::PeerCertificateRefused, where + " (" + stream.remote().to_string() + "): " + verdict.message,
-                env_.wall_now());
-  env_.log(LogLevel::Warn, "cluster", "refused " + where + ": " + verdict.message);
-  return false;
+void Membership::on_outbound(int slot, std::unique_ptr<Stream> stream) {
+  outbound_.at(slot)->link = std::make_unique<VerifiedLink>(
+      env_, std::move(stream), settings_.tls_mode,
+      [this, slot](const IdentityVerdict& verdict) { on_outbound_verdict(slot, verdict); },
+      [this, slot](const wire::Frame& f) { on_outbound_frame(slot, f); },
+      [this, slot](const Status&) { drop_outbound(slot); });
 }
 
+// Applies the TLS verification mode to a link we dialed; a refused one raises
+// the alarm and is dialed again later.
+void Membership::on_outbound_verdict(int slot, const IdentityVerdict& verdict) {
+  Outbound& o = *outbound_.at(slot);
+  if (!admit_peer(verdict, "peer " + std::to_string(slot), o.link->remote(), env_, alarms_, "cluster")) {
+    return drop_outbound(slot);
+  }
+  o.link->send(encode(heartbeat_now()));
+}
+
+void Membership::drop_outbound(int slot) {
+  Outbound& o = *outbound_.at(slot);
+  o.link.reset();
+  o.dialer->redial();
+}
+
+// Inbound links are judged the same way; nothing they send counts before.
 void Membership::on_accept(std::unique_ptr<Stream> stream) {
-  if (!admit(*stream, "connection")) return;
   const std::uint64_t id = next_inbound_++;
-  inbound_[id] = std::make_unique<net::FramedLink>(
-      std::move(stream), [this, id](const wire::Frame& f) { on_inbound_frame(id, f); },
-      [this, id](const Status&) { inbound_.erase(id); });
+  inbound_[id] = std::make_unique<VerifiedLink>(
+      env_, std::move(stream), settings_.tls_mode,
+      [this, id](const IdentityVerdict& verdict) {
+        if (!admit_peer(verdict, "connection", inbound_.at(id)->remote(), env_, alarms_, "cluster")) inbound_.erase(id);
+      },
+      [this, id](const wire::Frame& f) { on_inbound_frame(id, f); }, [this, id](const Status&) { inbound_.erase(id); });
 }
 
 void Membership::on_inbound_frame(std::uint64_t id, const wire::Frame& frame) {
-  net::FramedLink& link = *inbound_.at(id);
+  VerifiedLink& link = *inbound_.at(id);
   auto heartbeat = decode_heartbeat(frame);
   const int slot = heartbeat ? heartbeat->slot : 0;
   std::string refusal = heartbeat ? "" : heartbeat.error().message;
@@ -129,13 +135,13 @@ void Membership::on_inbound_frame(std::uint64_t id, const wire::Frame& frame) {
   // checked by TLS Enforce against DNS).
   if (refusal.empty()) {
     auto listed = IpAddress::parse(view(slot).address);
-    if (listed && *listed != link.stream().remote().ip) {
-      refusal = "heartbeat for slot " + std::to_string(slot) + " came from " + link.stream().remote().ip.to_string() +
+    if (listed && *listed != link.remote().ip) {
+      refusal = "heartbeat for slot " + std::to_string(slot) + " came from " + link.remote().ip.to_string() +
                 ", not " + listed->to_string();
     }
   }
   if (!refusal.empty()) {
-    env_.log(LogLevel::Warn, "cluster", "dropping recovery link from " + link.stream().remote().to_string() + ": " + refusal);
+    env_.log(LogLevel::Warn, "cluster", "dropping recovery link from " + link.remote().to_string() + ": " + refusal);
     inbound_.erase(id);
     return;
   }
@@ -151,10 +157,7 @@ void Membership::on_outbound_frame(int slot, const wire::Frame& frame) {
   auto echo = decode_echo(frame);
   if (!echo || echo->slot != slot) {
     env_.log(LogLevel::Warn, "cluster", "bad echo from peer " + std::to_string(slot));
-    Outbound& o = *outbound_.at(slot);
-    o.link.reset();
-    o.dialer->redial();
-    return;
+    return drop_outbound(slot);
   }
   view(slot).rtt = env_.now() - MonoTime(Duration(echo->sent_ns));
 }
@@ -171,7 +174,7 @@ Heartbeat Membership::heartbeat_now() {
 void Membership::tick() {
   const auto frame = encode(heartbeat_now());
   for (auto& [slot, out] : outbound_) {
-    if (out->link) out->link->send(frame);
+    if (out->link && out->link->accepted()) out->link->send(frame);
   }
   evaluate();
   tick_timer_ = env_.start_timer(options_.interval, [this] { tick(); });

@@ -9,7 +9,9 @@
 //   Failed       - not heard from for longer than that.
 // "Cluster communication failure" is up while any listed peer is Failed;
 // mismatched clustering settings, primary or feature keys raise their alarms
-// while an Active peer reports them.
+// while an Active peer reports them. Every link, dialed or accepted, counts only
+// once its peer passes the TLS verification mode (peer_identity.hpp); a refused
+// one raises "peer certificate refused", which clears once every listed peer talks.
 
 #include <functional>
 #include <map>
@@ -20,6 +22,7 @@
 #include "runtime/cluster/alarms.hpp"
 #include "runtime/cluster/clustering_settings.hpp"
 #include "runtime/cluster/messages.hpp"
+#include "runtime/cluster/peer_identity.hpp"
 #include "runtime/env/env.hpp"
 #include "runtime/net/framed_link.hpp"
 
@@ -76,7 +79,9 @@ class Membership {
   std::optional<IpAddress> own_address();
   Status listen();
   void dial_all();
-  bool admit(const Stream& stream, const std::string& where);
+  void on_outbound(int slot, std::unique_ptr<Stream> stream);
+  void on_outbound_verdict(int slot, const IdentityVerdict& verdict);
+  void drop_outbound(int slot);
   void on_accept(std::unique_ptr<Stream> stream);
   void on_inbound_frame(std::uint64_t id, const wire::Frame& frame);
   void on_outbound_frame(int slot, const wire::Frame& frame);
@@ -97,7 +102,7 @@ class Membership {
   std::vector<PeerView> views_;
   std::unique_ptr<StreamListener> listener_;
   std::map<int, std::unique_ptr<Outbound>> outbound_;
-  std::map<std::uint64_t, std::unique_ptr<net::FramedLink>> inbound_;
+  std::map<std::uint64_t, std::unique_ptr<VerifiedLink>> inbound_;
   std::uint64_t next_inbound_ = 1;
   Handle tick_timer_;
   std::function<void()> on_change_;

@@ -41,7 +41,7 @@ std::string_view to_string(DatabaseStatus status) {
 }
 
 struct Replication::Subordinate {
-  std::unique_ptr<net::FramedLink> link;
+  std::unique_ptr<VerifiedLink> link;
   bool accepted = false;  // its last hello passed: it receives pushes
 };
 
@@ -131,25 +131,32 @@ std::optional<IpAddress> Replication::own_address() const {
 
 Status Replication::serve() {
   auto listener = ctx_.env.listen(Endpoint{own_address().value_or(IpAddress{}), options_.port}, ctx_.tls,
-                                  [this](std::unique_ptr<Stream> stream) {
-                                    if (!evaluate_peer(stream->tls(), ctx_.env.wall_now()).accepted()) return;
-                                    const std::uint64_t id = next_id_++;
-                                    auto sub = std::make_unique<Subordinate>();
-                                    sub->link = std::make_unique<net::FramedLink>(
-                                        std::move(stream), [this, id](const wire::Frame& f) { on_hello(id, f); },
-                                        [this, id](const Status&) { subordinates_.erase(id); });
-                                    subordinates_[id] = std::move(sub);
-                                  });
+                                  [this](std::unique_ptr<Stream> stream) { on_accept(std::move(stream)); });
   if (!listener) return make_error("cluster database port: " + listener.error().message);
   listener_ = std::move(listener.value());
   return {};
+}
+
+void Replication::on_accept(std::unique_ptr<Stream> stream) {
+  const std::uint64_t id = next_id_++;
+  auto sub = std::make_unique<Subordinate>();
+  sub->link = std::make_unique<VerifiedLink>(
+      ctx_.env, std::move(stream), ctx_.settings.tls_mode,
+      [this, id](const IdentityVerdict& verdict) {
+        const Endpoint& remote = subordinates_.at(id)->link->remote();
+        if (!admit_peer(verdict, "database connection", remote, ctx_.env, ctx_.alarms, "replication")) {
+          subordinates_.erase(id);
+        }
+      },
+      [this, id](const wire::Frame& f) { on_hello(id, f); }, [this, id](const Status&) { subordinates_.erase(id); });
+  subordinates_[id] = std::move(sub);
 }
 
 void Replication::on_hello(std::uint64_t id, const wire::Frame& frame) {
   Subordinate& sub = *subordinates_.at(id);
   auto hello = decode_hello(frame);
   if (!hello) {
-    ctx_.env.log(LogLevel::Warn, "replication", "dropping " + sub.link->stream().remote().to_string() + ": " + hello.error().message);
+    ctx_.env.log(LogLevel::Warn, "replication", "dropping " + sub.link->remote().to_string() + ": " + hello.error().message);
     subordinates_.erase(id);
     return;
   }
@@ -229,20 +236,34 @@ void Replication::push(std::int64_t revision) {
 
 void Replication::follow() {
   const std::string& primary = ctx_.settings.peers[static_cast<std::size_t>(ctx_.settings.primary - 1)];
-  dialer_ = std::make_unique<net::Dialer>(
-      ctx_.env, primary, options_.port, own_address(), ctx_.tls, options_.retry,
-      [this](std::unique_ptr<Stream> stream) {
-        link_ = std::make_unique<net::FramedLink>(
-            std::move(stream), [this](const wire::Frame& f) { on_update(f); },
-            [this](const Status&) {
-              link_.reset();
-              if (status_ == DatabaseStatus::Active) status_ = DatabaseStatus::Syncing;
-              dialer_->redial();
-            });
-        send_hello();
-      });
+  dialer_ = std::make_unique<net::Dialer>(ctx_.env, primary, options_.port, own_address(), ctx_.tls, options_.retry,
+                                          [this](std::unique_ptr<Stream> stream) { on_connected(std::move(stream)); });
   dialer_->dial();
   pull_timer_ = ctx_.env.start_timer(options_.pull_interval, [this] { pull(); });
+}
+
+void Replication::on_connected(std::unique_ptr<Stream> stream) {
+  link_ = std::make_unique<VerifiedLink>(
+      ctx_.env, std::move(stream), ctx_.settings.tls_mode,
+      [this](const IdentityVerdict& verdict) { on_primary_verdict(verdict); },
+      [this](const wire::Frame& f) { on_update(f); },
+      [this](const Status&) {
+        link_.reset();
+        if (status_ == DatabaseStatus::Active) status_ = DatabaseStatus::Syncing;
+        dialer_->redial();
+      });
+}
+
+// The hello goes only to a verified primary; a refused one is dialed again later.
+void Replication::on_primary_verdict(const IdentityVerdict& verdict) {
+  const std::string where = "primary peer " + std::to_string(ctx_.settings.primary);
+  if (!admit_peer(verdict, where, link_->remote(), ctx_.env, ctx_.alarms, "replication")) {
+    link_.reset();
+    status_ = DatabaseStatus::Failed;
+    dialer_->redial();
+    return;
+  }
+  send_hello();
 }
 
 void Replication::pull() {
@@ -251,7 +272,7 @@ void Replication::pull() {
 }
 
 void Replication::send_hello() {
-  if (!link_) return;
+  if (!link_ || !link_->accepted()) return;  // the verdict sends it
   if (!ctx_.ntp_synchronized()) {
     fail(AlarmId::ReplicationNtpUnreachable, "NTP is not synchronized on this peer");
     return;

@@ -11,7 +11,9 @@
 // peers disagree on the primary, when the clustering settings differ, when the
 // subordinate belongs to another cluster database (until ForceConfigUpdate), or
 // while this peer's NTP is not synchronized. Edits a subordinate makes to
-// replicated items are overwritten by the primary's values.
+// replicated items are overwritten by the primary's values. Both ends apply the
+// TLS verification mode to the link before any frame counts (peer_identity.hpp);
+// a refused link raises "peer certificate refused".
 
 #include <functional>
 #include <map>
@@ -20,6 +22,7 @@
 
 #include "runtime/cluster/alarms.hpp"
 #include "runtime/cluster/clustering_settings.hpp"
+#include "runtime/cluster/peer_identity.hpp"
 #include "runtime/cluster/replication_messages.hpp"
 #include "runtime/config/store.hpp"
 #include "runtime/env/env.hpp"
@@ -78,12 +81,15 @@ class Replication {
   std::optional<IpAddress> own_address() const;
   // Primary side.
   Status serve();
+  void on_accept(std::unique_ptr<Stream> stream);
   void on_hello(std::uint64_t id, const wire::Frame& frame);
   std::optional<Refuse> judge(const Hello& hello, const Stream& stream) const;
   Result<Update> update_for(const Hello& hello);
   void push(std::int64_t revision);
   // Subordinate side.
   void follow();
+  void on_connected(std::unique_ptr<Stream> stream);
+  void on_primary_verdict(const IdentityVerdict& verdict);
   void on_update(const wire::Frame& frame);
   void send_hello();
   void pull();
@@ -101,7 +107,7 @@ class Replication {
   std::uint64_t next_id_ = 1;
   // Subordinate.
   std::unique_ptr<net::Dialer> dialer_;
-  std::unique_ptr<net::FramedLink> link_;
+  std::unique_ptr<VerifiedLink> link_;
   Handle pull_timer_;
   Handle answer_timer_;  // a hello waits for its answer this long
 };

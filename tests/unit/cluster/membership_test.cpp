@@ -32,6 +32,8 @@ class MembershipTest : public ::testing::Test {
       hosts_.push_back(*host);
       settings_of_.push_back(settings_);
       certs_.push_back(issue_certificate(CertificateRequest{"h" + std::to_string(i + 1), {}, {}, epoch - 1h, epoch + 24h * 30, false}, ca_).value());
+      // Each certificate's name resolves to its host, as TLS Enforce checks.
+      sim_.dns().set_addresses("h" + std::to_string(i + 1), {IpAddress::v4(10, 0, 0, static_cast<std::uint8_t>(i + 1))});
     }
   }
 
