@@ -158,9 +158,9 @@ Status Peer::join_cluster() {
       if (std::find(env_.addresses().begin(), env_.addresses().end(), ip) != env_.addresses().end()) own = ip;
     }
   }
-  TlsConfig tls = options_.tls;
-  tls.verify_mode = settings_.tls_mode;
-  auto context = env_.make_tls_context(tls);
+  auto tls = tls_config();
+  if (!tls) return make_error("cluster TLS: " + tls.error().message);
+  auto context = env_.make_tls_context(*tls);
   if (!context) return make_error("cluster TLS: " + context.error().message);
   tls_ = std::move(context.value());
   cluster::MembershipOptions membership_options = options_.membership;
@@ -182,6 +182,25 @@ Status Peer::join_cluster() {
   replication_ = std::move(replication.value());
   refresh_from_config();
   return {};
+}
+
+// Certificates are peer-specific configuration (Maintenance > Security
+// certificates); options.tls stands in for any the store does not hold.
+Result<TlsConfig> Peer::tls_config() const {
+  TlsConfig tls = options_.tls;
+  const std::string certificate = *store_->get("Certificates Server Certificate");
+  if (!certificate.empty()) {
+    tls.certificate_pem = certificate;
+    tls.private_key_pem = *store_->get("Certificates Server PrivateKey");
+  }
+  const std::string trusted = *store_->get("Certificates TrustedCA");
+  if (!trusted.empty()) {
+    auto cas = split_pem_certificates(trusted);
+    if (!cas) return make_error("Certificates TrustedCA: " + cas.error().message);
+    tls.trusted_ca_pem = std::move(cas.value());
+  }
+  tls.verify_mode = settings_.tls_mode;
+  return tls;
 }
 
 // Heartbeats are frequent and configuration changes rare, so the facts other

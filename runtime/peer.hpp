@@ -67,6 +67,10 @@ class Peer {
   // The guide's clustering prerequisites over this peer and every peer it
   // hears from (their facts come in their heartbeats).
   std::vector<cluster::CheckItem> prerequisites() const;
+  // This peer's certificate, key and trusted CAs: the installed ones
+  // (configuration), else PeerOptions::tls; the mode from the settings.
+  Result<TlsConfig> tls_config() const;
+  const PeerOptions& options() const { return options_; }
 
  private:
   Peer(Env& env, PeerOptions options) : env_(env), options_(std::move(options)) {}

@@ -7,7 +7,7 @@ packages=(
   # toolchain
   build-essential cmake ninja-build pkg-config git ccache
   # runtime libraries
-  libboost-dev libssl-dev openssl libsqlite3-dev sqlite3
+  libboost-dev libssl-dev openssl libsqlite3-dev sqlite3 nlohmann-json3-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # python module (Debian's interpreter: PyPI is out of reach)

@@ -1,0 +1,136 @@
+#include "runtime/admin/status.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace tandem::admin {
+namespace {
+
+constexpr std::size_t kMaxStatusWords = 8;
+
+Json optional_time(const std::optional<WallTime>& at) { return at ? Json(iso8601(*at)) : Json(nullptr); }
+
+Json licences_json(const cluster::Licences& l) {
+  return Json{{"TraversalCalls", l.traversal_calls}, {"NonTraversalCalls", l.non_traversal_calls}, {"TurnRelays", l.turn_relays}};
+}
+
+Json peer_json(const cluster::PeerView& v, Peer& peer) {
+  const bool self = v.state == cluster::PeerState::ThisSystem;
+  Json out{{"Slot", v.slot}, {"Address", v.address}, {"State", cluster::to_string(v.state)}};
+  if (self) {
+    const auto* replication = peer.replication();
+    out["SystemName"] = *peer.get("SystemUnit Name");
+    out["SoftwareVersion"] = peer.options().software_version;
+    out["AppliedRevision"] = replication ? std::max<std::int64_t>(0, replication->applied_revision()) : 0;
+    out["Maintenance"] = peer.maintenance();
+  } else {
+    out["SystemName"] = v.last ? Json(v.last->system_name) : Json(nullptr);
+    out["SoftwareVersion"] = v.last ? Json(v.last->software_version) : Json(nullptr);
+    out["AppliedRevision"] = v.last ? Json(v.last->applied_revision) : Json(nullptr);
+    out["Maintenance"] = v.last ? Json(v.last->maintenance) : Json(nullptr);
+  }
+  // Round trip in ms to the microsecond; null until measured (and for this system).
+  out["RttMs"] = v.rtt && !self ? Json(std::round(std::chrono::duration<double, std::milli>(*v.rtt).count() * 1000) / 1000)
+                                : Json(nullptr);
+  out["LastContact"] = self ? Json(nullptr) : optional_time(v.last_contact);
+  return out;
+}
+
+Json cluster_json(Peer& peer) {
+  const cluster::ClusteringSettings& s = peer.settings();
+  auto* replication = peer.replication();
+  Json out{{"Clustered", peer.clustered()},
+           {"Name", s.cluster_name},
+           {"ThisSystem", peer.this_system() ? Json(*peer.this_system()) : Json(nullptr)},
+           {"ConfigurationPrimary", s.primary},
+           {"IpVersion", s.ip_version == cluster::IpVersion::V4 ? "IPv4" : "IPv6"},
+           {"TlsVerificationMode", to_string(s.tls_mode)},
+           {"DatabaseStatus", cluster::to_string(peer.database_status())},
+           {"AppliedRevision", replication ? std::max<std::int64_t>(0, replication->applied_revision()) : 0},
+           {"Lineage", replication ? replication->lineage() : ""}};
+  Json peers = Json::array();
+  if (const auto* membership = peer.membership()) {
+    for (const cluster::PeerView& v : membership->peers()) peers.push_back(peer_json(v, peer));
+  }
+  out["Peers"] = std::move(peers);
+  return out;
+}
+
+Json alarm_counts(Peer& peer) {
+  std::size_t unacknowledged = 0;
+  for (const auto& alarm : peer.alarms().list()) unacknowledged += alarm.acknowledged ? 0 : 1;
+  return Json{{"Active", peer.alarms().size()}, {"Unacknowledged", unacknowledged}};
+}
+
+}  // namespace
+
+Json status_json(Peer& peer) {
+  const cluster::LicencePool pool = peer.licence_pool();
+  return Json{
+      {"SystemUnit",
+       {{"Name", *peer.get("SystemUnit Name")},
+        {"Software", {{"Version", peer.options().software_version}}},
+        {"MaintenanceMode", peer.maintenance() ? "On" : "Off"}}},
+      {"Cluster", cluster_json(peer)},
+      {"Licences", {{"Total", licences_json(pool.total)}, {"BorrowedFrom", pool.borrowed_from}, {"Expired", pool.expired}}},
+      {"Alarms", alarm_counts(peer)},
+  };
+}
+
+Json without_measurements(Json status) {
+  for (Json& p : status["Cluster"]["Peers"]) {
+    p.erase("RttMs");
+    p.erase("LastContact");
+  }
+  return status;
+}
+
+Result<Json> select_status(const Json& status, std::string_view path) {
+  std::vector<std::string> keys;  // canonical spelling of each word
+  const Json* node = &status;
+  std::string so_far;
+  std::size_t start = 0;
+  while (start < path.size()) {
+    const std::size_t end = std::min(path.find(' ', start), path.size());
+    const std::string_view word = path.substr(start, end - start);
+    start = end + 1;
+    if (word.empty()) continue;
+    if (keys.size() == kMaxStatusWords) return make_error("status path '" + std::string(path) + "' is too deep");
+    if (!node->is_object()) return make_error("no status '" + std::string(path) + "': '" + so_far + "' has no parts");
+    std::string known;
+    const Json* next = nullptr;
+    for (const auto& [key, value] : node->items()) {
+      if (iequals(key, word)) {
+        next = &value;
+        keys.push_back(key);
+      }
+      known += (known.empty() ? "" : ", ") + key;
+    }
+    if (!next) {
+      const std::string where = so_far.empty() ? "the status" : "'" + so_far + "'";
+      return make_error("no status '" + std::string(path) + "': '" + std::string(word) + "' is not in " + where +
+                        " (it has " + known + ")");
+    }
+    so_far += (so_far.empty() ? "" : " ") + keys.back();
+    node = next;
+  }
+  Json out = *node;
+  for (auto it = keys.rbegin(); it != keys.rend(); ++it) {
+    Json wrapped = Json::object();
+    wrapped[*it] = std::move(out);
+    out = std::move(wrapped);
+  }
+  return out;
+}
+
+Json prerequisites_json(const Peer& peer) {
+  const auto items = peer.prerequisites();
+  Json list = Json::array();
+  for (const cluster::CheckItem& item : items) {
+    list.push_back(Json{{"name", item.name}, {"passed", item.passed}, {"detail", item.detail}});
+  }
+  return Json{{"passed", cluster::all_passed(items)}, {"items", std::move(list)}};
+}
+
+}  // namespace tandem::admin

@@ -1,0 +1,31 @@
+#pragma once
+// xStatus as JSON: what one peer knows about itself and its cluster, in the
+// VCS's CamelCase style, and the selection of a subtree by words, as
+// `xStatus Cluster Peers` does on the CLI.
+//
+//   {"SystemUnit": {...}, "Cluster": {..., "Peers": [...]}, "Licences": {...}, "Alarms": {...}}
+
+#include <string>
+#include <string_view>
+
+#include "runtime/admin/http.hpp"
+#include "runtime/peer.hpp"
+
+namespace tandem::admin {
+
+Json status_json(Peer& peer);
+
+// The same status without its measurements (round trips, last contact times),
+// which change with every heartbeat: what the watch stream compares.
+Json without_measurements(Json status);
+
+// The subtree `path` names, wrapped in its canonical keys:
+// "cluster peers" -> {"Cluster": {"Peers": [...]}}. Words match keys
+// case-insensitively. An error names the word that matched nothing and what
+// was there instead.
+Result<Json> select_status(const Json& status, std::string_view path);
+
+// The guide's clustering prerequisites as {"passed": bool, "items": [...]}.
+Json prerequisites_json(const Peer& peer);
+
+}  // namespace tandem::admin
