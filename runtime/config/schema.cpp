@@ -123,6 +123,10 @@ Result<std::string> check_value(const ItemSpec& spec, std::string_view path, std
       if (valid_host_name(value, false)) return lower(value);
       return value_error(path, value, "is neither an IP address nor a host name");
     }
+    case ValueType::HostLabel:
+      if (value.empty()) return std::string();
+      if (value.find('.') == std::string_view::npos && valid_host_name(value, false)) return lower(value);
+      return value_error(path, value, "is not a host name (one DNS label: letters, digits and hyphens, like peer1)");
     case ValueType::Fqdn:
       if (value.empty()) return std::string();
       if (valid_host_name(value, true)) return lower(value);

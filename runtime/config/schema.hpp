@@ -30,6 +30,7 @@ enum class ValueType : std::uint8_t {
   Text,     // up to max_length bytes of printable text
   Address,  // an IPv4 or IPv6 address, or a host name (RFC 1123), or empty
   Fqdn,     // a fully qualified domain name (at least two labels), or empty
+  HostLabel,  // one DNS label (letters, digits, hyphens; no dots or spaces), or empty
 };
 
 struct ItemSpec {

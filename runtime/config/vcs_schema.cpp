@@ -53,6 +53,7 @@ class Builder {
     s.restart_required = restart;
     schema_.add(std::move(s));
   }
+  void host_label(std::string pattern) { schema_.add(ItemSpec{std::move(pattern), ValueType::HostLabel, kPeer, {}}); }
   void fqdn(std::string pattern, Scope scope, bool restart = false) {
     ItemSpec s{std::move(pattern), ValueType::Fqdn, scope, {}};
     s.restart_required = restart;
@@ -84,7 +85,7 @@ void add_peer_specific(Builder& b) {
   // System name; DNS servers, host name and domain; NTP servers and time zone.
   b.text("SystemUnit Name", kPeer, {}, 50);
   b.address("IP DNS Server [1..5] Address", kPeer);
-  b.text("IP DNS Hostname", kPeer, {}, 63);
+  b.host_label("IP DNS Hostname");
   b.address("IP DNS Domain Name", kPeer);
   b.address("NTP Server [1..5] Address", kPeer);
   b.text("TimeZone Name", kPeer, "GMT", 64);

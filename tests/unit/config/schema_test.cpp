@@ -78,6 +78,11 @@ TEST(Schema, AddressesAndNames) {
   EXPECT_EQ(*schema().validate("Alternates Cluster Name", "cluster1.example.com"), "cluster1.example.com");
   EXPECT_NE(error_of("Alternates Cluster Name", "cluster1").find("not a fully qualified domain name"), std::string::npos);
   EXPECT_NE(error_of("Alternates Cluster Name", "a..b").find("not a fully qualified"), std::string::npos);
+  // The host name is one label: <System host name>.<DNS domain name> is the FQDN.
+  EXPECT_EQ(*schema().validate("IP DNS Hostname", "VCS-Peer1"), "vcs-peer1");
+  for (const char* bad : {"vcs peer1", "peer1.example.com", "-peer"}) {
+    EXPECT_NE(error_of("IP DNS Hostname", bad).find("is not a host name (one DNS label"), std::string::npos) << bad;
+  }
 }
 
 TEST(Schema, TextIsBoundedAndPrintableUnlessMultiline) {
