@@ -127,7 +127,9 @@ Handle AsioEnv::lookup(std::string_view name, DnsType type, DnsHandler on_answer
 FileSystem& AsioEnv::files() { return *files_; }
 
 void AsioEnv::log(LogLevel level, std::string_view component, std::string_view message) {
-  log_->log(wall_now(), level, component, message);
+  const WallTime now = wall_now();
+  log_->log(now, level, component, message);
+  if (options_.log_tap && level >= options_.min_log_level) options_.log_tap(now, level, component, message);
 }
 
 void AsioEnv::trace(std::string_view kind, std::string_view detail) { log_->trace(wall_now(), kind, detail); }

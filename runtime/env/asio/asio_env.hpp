@@ -19,6 +19,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,6 +47,8 @@ struct AsioEnvOptions {
   std::string log_name;  // names this peer on every log line and trace record
   // Empty: trace discarded; else JSON Lines appended to this file.
   std::filesystem::path trace_file;
+  // Also told of every log line at or above min_log_level (remote syslog).
+  std::function<void(WallTime, LogLevel, std::string_view component, std::string_view message)> log_tap;
 };
 
 class AsioEnv final : public Env {
