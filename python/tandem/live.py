@@ -1,0 +1,255 @@
+"""A real cluster of tandemd processes on this host, one per loopback address.
+
+Each peer gets its own 127.0.0.N and therefore the production ports (4371,
+4372, 8443). Peers are made with ``tandemd init`` and driven with
+``tandemctl``, exactly as an operator would; this module only automates the
+typing. It needs the built binaries (``build/dev`` by default, or
+``TANDEM_BUILD_DIR``) and root or CAP_NET_BIND_SERVICE for nothing: every
+port is above 1024.
+
+    with LocalCluster(size=3, workdir="/tmp/c") as cluster:
+        cluster.form()                      # the guide's Create + Add a Peer steps
+        cluster.peers[0].set("H323 Gatekeeper TimeToLive", "600")
+        cluster.wait_converged()
+"""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import shutil
+import signal
+import subprocess
+import time
+from typing import Callable, Iterable
+
+_ROOT = pathlib.Path(__file__).resolve().parents[2]
+PASSWORD = "tandem-admin-pw"
+CLUSTER_NAME = "cluster.tandem.test"
+
+
+def build_dir() -> pathlib.Path:
+    env = os.environ.get("TANDEM_BUILD_DIR")
+    if env:
+        return pathlib.Path(env)
+    # This file sits in <build>/python/tandem when built, in <repo>/python/tandem in the source.
+    for candidate in (_ROOT, _ROOT / "build" / "dev"):
+        if (candidate / "runtime" / "daemon" / "tandemd").exists():
+            return candidate
+    return _ROOT / "build" / "dev"
+
+
+class TandemCtlError(RuntimeError):
+    """tandemctl exited non-zero: ``code`` is its exit code, the message its stderr."""
+
+    def __init__(self, code: int, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def wait_for(predicate: Callable[[], object], timeout_s: float, what: str, interval_s: float = 0.1):
+    """Polls until ``predicate()`` is truthy; raises TimeoutError naming ``what``."""
+    deadline = time.monotonic() + timeout_s
+    last_error = None
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except (TandemCtlError, OSError) as error:  # a peer still starting
+            last_error = error
+        time.sleep(interval_s)
+    raise TimeoutError(f"waited {timeout_s:.0f} s for {what}" + (f" (last error: {last_error})" if last_error else ""))
+
+
+class LocalPeer:
+    """One tandemd process with its data directory, and tandemctl aimed at it."""
+
+    def __init__(self, index: int, address: str, workdir: pathlib.Path, software_version: str | None = None,
+                 admin_port: int = 8443):
+        self.index = index
+        self.address = address
+        self.name = f"peer{index}"
+        self.data_dir = workdir / self.name
+        self.log_path = workdir / f"{self.name}.log"
+        self.cert_path = workdir / f"{self.name}.pem"
+        self.password_file = workdir / "admin-password"
+        self.software_version = software_version
+        self.admin_port = admin_port
+        self.proc: subprocess.Popen | None = None
+        self._bin = build_dir() / "runtime" / "daemon"
+
+    # ---- the process -------------------------------------------------------
+    def init(self, extra: Iterable[str] = ()) -> None:
+        self.password_file.write_text(PASSWORD + "\n")
+        out = subprocess.run(
+            [str(self._bin / "tandemd"), "init", "--data-dir", str(self.data_dir), "--system-name", self.name.upper(),
+             "--address", self.address, "--hostname", self.name, "--domain", "tandem.test",
+             "--dns-server", "127.0.0.53", "--ntp-server", "127.0.0.123",
+             "--admin-password-file", str(self.password_file), *extra],
+            capture_output=True, text=True, timeout=30, check=False)
+        if out.returncode != 0:
+            raise RuntimeError(f"tandemd init {self.name}: {out.stderr.strip()}")
+        pem = out.stdout[out.stdout.index("-----BEGIN CERTIFICATE-----"):]
+        self.cert_path.write_text(pem)
+
+    def start(self, extra: Iterable[str] = ()) -> None:
+        args = [str(self._bin / "tandemd"), "run", "--data-dir", str(self.data_dir), "--trust-local-clock",
+                "--admin-port", str(self.admin_port)]
+        if self.software_version:
+            args += ["--software-version", self.software_version]
+        log = open(self.log_path, "a")
+        self.proc = subprocess.Popen([*args, *extra], stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        wait_for(lambda: self.status(), 10, f"{self.name} to answer on its admin API")
+
+    def stop(self, sig: int = signal.SIGTERM, timeout_s: float = 10) -> int | None:
+        if not self.proc or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return self.proc.wait()
+
+    def kill(self) -> None:
+        self.stop(signal.SIGKILL)
+
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def log(self) -> str:
+        return self.log_path.read_text() if self.log_path.exists() else ""
+
+    # ---- tandemctl ---------------------------------------------------------
+    def ctl(self, *words: str, json_out: bool = True, timeout_s: float = 40):
+        args = [str(self._bin / "tandemctl"), "--peer", f"{self.address}:{self.admin_port}",
+                "--password-file", str(self.password_file), "--ca", str(self.cert_path)]
+        if json_out:
+            args.append("--json")
+        out = subprocess.run([*args, *words], capture_output=True, text=True, timeout=timeout_s, check=False)
+        if out.returncode != 0:
+            raise TandemCtlError(out.returncode, out.stderr.strip())
+        return json.loads(out.stdout) if json_out and out.stdout.strip() else out.stdout
+
+    def get(self, path: str) -> str:
+        return self.ctl("xConfiguration", path)["value"]
+
+    def set(self, path: str, value: str):
+        return self.ctl("xConfiguration", f"{path}: {value}")
+
+    def command(self, name: str, **args: str):
+        words = [word for key, value in args.items() for word in (f"{key}:", value)]
+        return self.ctl("xCommand", name, *words)
+
+    def status(self, path: str = "") -> dict:
+        return self.ctl("xStatus", *path.split()) if path else self.ctl("xStatus")
+
+    def alarms(self) -> list:
+        result = self.ctl("alarms")
+        return result["alarms"] if isinstance(result, dict) else result
+
+    def alarm_ids(self) -> set[int]:
+        return {a["id"] for a in self.alarms()}
+
+    def cluster(self) -> dict:
+        """xStatus Cluster: name, primary, DatabaseStatus, AppliedRevision, Peers..."""
+        status = self.status("Cluster")
+        return status.get("Cluster", status)
+
+    def restart(self) -> None:
+        """xCommand Restart, then wait for the peer to answer again."""
+        self.command("Restart")
+        time.sleep(0.5)
+        wait_for(lambda: self.status(), 15, f"{self.name} to come back after its restart")
+
+
+class LocalCluster:
+    """``size`` peers on ``base``.1 .. ``base``.size (e.g. 127.0.0.1x)."""
+
+    def __init__(self, size: int, workdir: str | os.PathLike, first_address: int = 11, subnet: str = "127.0.0",
+                 software_version: str | None = None):
+        if not 1 <= size <= 6:
+            raise ValueError("a cluster has 1 to 6 peers")
+        self.workdir = pathlib.Path(workdir)
+        self.peers = [LocalPeer(i + 1, f"{subnet}.{first_address + i}", self.workdir, software_version)
+                      for i in range(size)]
+        self.say: Callable[[str], None] = lambda line: None
+
+    def __enter__(self) -> "LocalCluster":
+        if self.workdir.exists():
+            shutil.rmtree(self.workdir)
+        self.workdir.mkdir(parents=True)
+        for peer in self.peers:
+            peer.init()
+            peer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for peer in self.peers:
+            peer.stop()
+
+    @property
+    def primary(self) -> LocalPeer:
+        return self.peers[0]
+
+    def addresses(self, count: int) -> list[str]:
+        return [p.address for p in self.peers[:count]]
+
+    def _cluster_settings(self, peer: LocalPeer, members: int) -> None:
+        settings = [("Alternates Cluster Name", CLUSTER_NAME), ("Alternates ConfigurationMaster", "1")]
+        settings += [(f"Alternates Peer {i + 1} Address", a) for i, a in enumerate(self.addresses(members))]
+        for path, value in settings:
+            peer.set(path, value)
+
+    def form(self) -> None:
+        """The guide's 'Create a New Cluster' on peer 1, then 'Add a Peer' for each other."""
+        self.create()
+        for n in range(2, len(self.peers) + 1):
+            self.add_peer(n)
+
+    def create(self) -> None:
+        """Create a New Cluster: peer 1 becomes the primary of a cluster of one."""
+        primary = self.primary
+        self.say(f"create the cluster on {primary.name} ({primary.address})")
+        primary.set("H323 Gatekeeper TimeToLive", "60")
+        primary.set("Call Services CallSignalingOptimization", "On")
+        self._cluster_settings(primary, 1)
+        primary.restart()
+        wait_for(lambda: primary.cluster()["DatabaseStatus"] == "Active", 15, "the primary's database to be Active")
+
+    def add_peer(self, n: int) -> None:
+        """Add a Peer: peer ``n`` joins peers 1..n-1 and takes the primary's configuration."""
+        self.prepare_peer(n)
+        self.restart_where_required(n)
+        self.wait_converged(n)
+
+    def prepare_peer(self, n: int) -> None:
+        """Add a Peer up to the restarts: every list names peer n; peer n is reset to defaults."""
+        new = self.peers[n - 1]
+        self.say(f"add {new.name} ({new.address}) as peer {n}")
+        self._cluster_settings(self.primary, n)
+        for other in self.peers[1:n - 1]:
+            self._cluster_settings(other, n)
+        new.command("DefaultValueSet", Level="2")
+        new.command("DefaultLinksAdd")
+        self._cluster_settings(new, n)
+
+    def restart_where_required(self, n: int) -> None:
+        """Each of peers 1..n with a 'Restart required' alarm restarts, one at a time."""
+        for peer in self.peers[:n]:
+            if 20012 in peer.alarm_ids():
+                peer.restart()
+
+    def wait_converged(self, members: int | None = None, timeout_s: float = 30) -> None:
+        """Every member sees every other Active, its database Active at the primary's revision."""
+        members = members or len(self.peers)
+
+        def converged():
+            states = [p.cluster() for p in self.peers[:members]]
+            revision = states[0]["AppliedRevision"]
+            return all(s["DatabaseStatus"] == "Active" and s["AppliedRevision"] == revision and
+                       all(p["State"] in ("Active", "This system") for p in s["Peers"]) for s in states)
+
+        wait_for(converged, timeout_s, f"{members} peers to converge on the primary's revision")
