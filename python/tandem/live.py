@@ -123,6 +123,13 @@ class LocalPeer:
         return self.log_path.read_text() if self.log_path.exists() else ""
 
     # ---- tandemctl ---------------------------------------------------------
+    # Told of every change made through tandemctl (the main job prints them).
+    echo: Callable[[str], None] | None = None
+
+    def _echo(self, line: str) -> None:
+        if LocalPeer.echo:
+            LocalPeer.echo(f"  {self.name}> {line}")
+
     def ctl(self, *words: str, json_out: bool = True, timeout_s: float = 40):
         args = [str(self._bin / "tandemctl"), "--peer", f"{self.address}:{self.admin_port}",
                 "--password-file", str(self.password_file), "--ca", str(self.cert_path)]
@@ -137,10 +144,12 @@ class LocalPeer:
         return self.ctl("xConfiguration", path)["value"]
 
     def set(self, path: str, value: str):
+        self._echo(f"xConfiguration {path}: {value}")
         return self.ctl("xConfiguration", f"{path}: {value}")
 
     def command(self, name: str, **args: str):
         words = [word for key, value in args.items() for word in (f"{key}:", value)]
+        self._echo(" ".join(["xCommand", name, *words]))
         return self.ctl("xCommand", name, *words)
 
     def status(self, path: str = "") -> dict:
@@ -201,7 +210,8 @@ class LocalCluster:
         settings = [("Alternates Cluster Name", CLUSTER_NAME), ("Alternates ConfigurationMaster", "1")]
         settings += [(f"Alternates Peer {i + 1} Address", a) for i, a in enumerate(self.addresses(members))]
         for path, value in settings:
-            peer.set(path, value)
+            if peer.get(path) != value:  # as an operator would: change only what differs
+                peer.set(path, value)
 
     def form(self) -> None:
         """The guide's 'Create a New Cluster' on peer 1, then 'Add a Peer' for each other."""
