@@ -128,3 +128,13 @@ def test_logs_also_go_to_the_remote_syslog_server(tmp_path):
     line = next(l for l in lines if "POST /api/v1/configuration" in l)
     assert re.match(r"<134>1 \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z PEER1 tandemd \d+ admin - ", line), line
     assert "tandem-admin-pw" not in "".join(lines)
+
+
+def test_six_peers_form_one_cluster_and_replicate(tmp_path):
+    with LocalCluster(size=6, workdir=tmp_path / "six", subnet="127.0.1", first_address=41) as six:
+        six.form()
+        six.primary.set(TTL, "606")
+        six.wait_converged()
+        for peer in six.peers:
+            assert peer.get(TTL) == "606"
+            assert [p["State"] for p in peer.cluster()["Peers"]].count("Active") == 5
