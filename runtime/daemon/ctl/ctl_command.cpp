@@ -30,6 +30,8 @@ Commands (keywords are case-insensitive, as on a VCS):
   prerequisites                        the clustering prerequisites check
   watch [--count N]                    print each change of status and alarms
                                        until Ctrl-C, or after N changes
+  cluster <procedure> ...              a cluster procedure of the guide, step by
+                                       step with a report (see below)
 
 Options:
   --peer ADDRESS[:PORT]  the peer: IPv4, [IPv6] or a DNS name
@@ -353,12 +355,13 @@ Result<Command> parse_command(const std::vector<std::string>& words) {
   if (iequals(keyword, "events")) return with_number(CommandKind::Events, rest, "events", "--limit");
   if (iequals(keyword, "configlog")) return with_number(CommandKind::ConfigLog, rest, "configlog", "--limit");
   if (iequals(keyword, "watch")) return with_number(CommandKind::Watch, rest, "watch", "--count");
+  if (iequals(keyword, "cluster")) return Command{.kind = CommandKind::Cluster, .words = rest};
   if (iequals(keyword, "prerequisites")) {
     if (!rest.empty()) return make_error("prerequisites: expected nothing after it, got '" + rest[0] + "'");
     return Command{.kind = CommandKind::Prerequisites};
   }
   return make_error("unknown command '" + keyword +
-                    "': expected xStatus, xConfiguration, xCommand, alarms, events, configlog, prerequisites or watch");
+                    "': expected xStatus, xConfiguration, xCommand, alarms, events, configlog, prerequisites, watch or cluster");
 }
 
 namespace {
@@ -480,8 +483,10 @@ HttpRequest to_request(const Command& command) {
       return {"GET", "/api/v1/prerequisites", ""};
     case CommandKind::Watch:
       return watch_request(0, 0);
+    case CommandKind::Cluster:
+      break;  // a procedure makes many requests (cluster_command.hpp)
   }
-  TANDEM_ASSERT(false && "every CommandKind makes a request");
+  TANDEM_ASSERT(false && "every CommandKind but Cluster makes one request");
   return {};
 }
 

@@ -56,6 +56,7 @@ enum class CommandKind : std::uint8_t {
   ConfigLog,          // configlog [--limit N]
   Prerequisites,      // prerequisites
   Watch,              // watch [--count N]
+  Cluster,            // cluster <procedure> ... (cluster_command.hpp): many requests, not one
 };
 
 // Sent as a JSON string, as typed: the peer reads numbers from strings too
@@ -73,6 +74,7 @@ struct Command {
   std::vector<CommandArg> args;   // XCommand, in the order given
   int limit = 0;                  // Events, ConfigLog: 0 = the peer's default
   int count = 0;                  // Watch: changes to print; 0 = until interrupted
+  std::vector<std::string> words; // Cluster: the words after "cluster"
 };
 
 struct Invocation {

@@ -275,6 +275,8 @@ Lines render_reply(const Command& command, const Json& reply) {
       auto state = read_watch(reply);
       return state ? render_watch_state(*state) : json_lines(reply);
     }
+    case CommandKind::Cluster:
+      break;  // reported step by step by the procedure runner
   }
   TANDEM_ASSERT(false && "every CommandKind renders");
   return {};

@@ -20,7 +20,9 @@
 #include <vector>
 
 #include "runtime/daemon/ctl/admin_client.hpp"
+#include "runtime/daemon/ctl/cluster_command.hpp"
 #include "runtime/daemon/ctl/ctl_command.hpp"
+#include "runtime/daemon/ctl/live_operator.hpp"
 #include "runtime/daemon/ctl/ctl_render.hpp"
 
 namespace {
@@ -177,6 +179,30 @@ int run_watch(AdminClient& client, const Invocation& invocation) {
   return kExitOk;
 }
 
+// A cluster procedure: the plan, then each step as it is done, then the report.
+int run_cluster(const Options& options, const std::vector<std::string>& words, std::string password) {
+  auto command = parse_cluster_command(words);
+  if (!command) {
+    fail(kExitUsage, command.error().message);
+    std::fwrite(kClusterUsage.data(), 1, kClusterUsage.size(), stderr);
+    return kExitUsage;
+  }
+  LiveOperator op(LiveOperatorConfig{options.peer.port, options.trust, options.ca_file, options.user,
+                                     std::move(password), command->upgrade_command});
+  auto plan = plan_for(op, *command, options.peer.host);
+  if (!plan) return fail(kExitRefused, "refused: " + plan.error().message);
+  std::printf("%s", tandem::ops::describe(*plan).c_str());
+  if (command->dry_run) return kExitOk;
+  const std::size_t total = plan->steps.size();
+  auto report = tandem::ops::run(op, *plan, [total](const tandem::ops::StepRecord& step) {
+    std::printf("[%7.1f s] step %d/%zu %s: %s\n", std::chrono::duration<double>(step.started + step.took).count(),
+                step.number, total, std::string(tandem::ops::to_string(step.outcome)).c_str(), step.title.c_str());
+    std::fflush(stdout);
+  });
+  std::printf("%s", tandem::ops::describe(report).c_str());
+  return report.ok ? kExitOk : kExitRefused;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -189,11 +215,15 @@ int main(int argc, char** argv) {
   }
   if (invocation->help) {
     std::fwrite(kUsage.data(), 1, kUsage.size(), stdout);
+    std::fwrite(kClusterUsage.data(), 1, kClusterUsage.size(), stdout);
     return kExitOk;
   }
   const Options& options = invocation->options;
   auto password = read_password(options);
   if (!password) return fail(kExitUsage, password.error().message);
+  if (invocation->command.kind == CommandKind::Cluster) {
+    return run_cluster(options, invocation->command.words, std::move(*password));
+  }
   auto client = AdminClient::create(
       ClientConfig{options.peer, options.trust, options.ca_file, options.user, std::move(*password)});
   if (!client) return fail(kExitUsage, client.error().message);

@@ -1,0 +1,552 @@
+#include "runtime/ops/procedures.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "runtime/ops/peer_client.hpp"
+
+namespace tandem::ops {
+namespace {
+
+constexpr int kRestartRequired = 20012;
+
+// The cluster as its primary describes it.
+struct Cluster {
+  std::string primary;
+  ClusteringConfig config;
+  PeerStatus status;  // the primary's
+};
+
+std::string slot_name(int slot, const std::string& address) {
+  return "Peer " + std::to_string(slot) + " (" + address + ")";
+}
+
+Result<Cluster> read_cluster(Operator& op, const std::string& primary) {
+  PeerClient client(op, primary);
+  auto status = client.status();
+  if (!status) return make_error("cannot read the primary " + primary + ": " + status.error().message);
+  auto config = client.clustering();
+  if (!config) return config.error();
+  if (config->listed() == 0 || !status->this_system) return make_error(primary + " is not a peer of a cluster");
+  if (*status->this_system != config->primary) {
+    const int slot = config->primary;
+    return make_error(primary + " is not the configuration primary: " +
+                      slot_name(slot, config->peers[static_cast<std::size_t>(slot - 1)]) + " is");
+  }
+  return Cluster{primary, *config, *status};
+}
+
+std::vector<std::string> listed(const ClusteringConfig& config) {
+  std::vector<std::string> out;
+  for (const auto& p : config.peers) {
+    if (!p.empty()) out.push_back(p);
+  }
+  return out;
+}
+
+// The guide forbids every other change while peers run different versions.
+Status no_upgrade_in_progress(const Cluster& cluster) {
+  for (const PeerEntry& p : cluster.status.peers) {
+    if (!p.software_version.empty() && p.software_version != cluster.status.software_version) {
+      return make_error(slot_name(p.slot, p.address) + " runs " + p.software_version + " while the primary runs " +
+                        cluster.status.software_version + ": an upgrade is in progress; finish it first");
+    }
+  }
+  return {};
+}
+
+bool reachable(Operator& op, const std::string& peer) { return PeerClient(op, peer).status().ok(); }
+
+// A name for a peer leaving the cluster: its own FQDN, as the guide suggests.
+Result<std::string> own_cluster_name(Operator& op, const std::string& peer) {
+  PeerClient client(op, peer);
+  auto host = client.get("IP DNS Hostname");
+  auto domain = client.get("IP DNS Domain Name");
+  if (!host || !domain) return make_error("cannot read " + peer + "'s DNS names");
+  if (!host->empty() && domain->find('.') != std::string::npos) return *host + "." + *domain;
+  std::string label = peer;
+  std::replace_if(label.begin(), label.end(), [](char c) { return c == '.' || c == ':'; }, '-');
+  return "peer-" + label + ".standalone.invalid";
+}
+
+// ---- steps -------------------------------------------------------------------
+
+Step backup_step(Operator& op, const std::string& peer) {
+  Step s{peer + ": back up the configuration (Maintenance > Backup and restore)", peer};
+  s.act = [&op, peer]() -> Status {
+    auto done = PeerClient(op, peer).command("Backup");
+    if (!done) return done.error();
+    return {};
+  };
+  return s;
+}
+
+Step maintenance_step(Operator& op, const std::string& peer, bool on) {
+  Step s{peer + ": maintenance mode " + (on ? "On" : "Off"), peer};
+  s.done = [&op, peer, on]() -> Result<bool> {
+    auto status = PeerClient(op, peer).status();
+    if (!status) return status.error();
+    return status->maintenance == on;
+  };
+  s.act = [&op, peer, on]() -> Status {
+    auto done = PeerClient(op, peer).command("MaintenanceMode", {{"Mode", on ? "On" : "Off"}});
+    if (!done) return done.error();
+    return {};
+  };
+  return s;
+}
+
+Step drain_step(Operator& op, const std::string& peer, Duration timeout) {
+  Step s{peer + ": wait for calls to clear and registrations to time out", peer};
+  s.waits_for = "no call and no registration on " + peer;
+  s.settled = [&op, peer]() -> Result<bool> {
+    auto status = PeerClient(op, peer).status();
+    if (!status) return status.error();
+    return status->registrations.value_or(0) == 0 && status->calls.value_or(0) == 0;
+  };
+  s.timeout = timeout;
+  return s;
+}
+
+Step clustering_step(Operator& op, const std::string& peer, const ClusteringConfig& wanted, std::string title) {
+  Step s{peer + ": " + std::move(title), peer};
+  s.done = [&op, peer, wanted]() -> Result<bool> {
+    auto current = PeerClient(op, peer).clustering();
+    if (!current) return current.error();
+    return current->cluster_name == wanted.cluster_name && current->primary == wanted.primary &&
+           current->peers == wanted.peers && (wanted.tls_mode.empty() || current->tls_mode == wanted.tls_mode);
+  };
+  s.act = [&op, peer, wanted] { return PeerClient(op, peer).set_clustering(wanted); };
+  return s;
+}
+
+// Restarts `peer` if it says "Restart required", and waits until it is back
+// without that alarm (so the new process, not the old one, is answering).
+Step restart_step(Operator& op, const std::string& peer, Duration timeout) {
+  Step s{peer + ": restart if it says 'Restart required' (Maintenance > Restart options)", peer};
+  auto restart_pending = [&op, peer]() -> Result<bool> {
+    auto alarms = PeerClient(op, peer).alarms();
+    if (!alarms) return alarms.error();
+    return std::any_of(alarms->begin(), alarms->end(), [](const AlarmEntry& a) { return a.id == kRestartRequired; });
+  };
+  s.done = [restart_pending]() -> Result<bool> {
+    auto pending = restart_pending();
+    if (!pending) return pending.error();
+    return !*pending;
+  };
+  s.act = [&op, peer]() -> Status {
+    auto done = PeerClient(op, peer).command("Restart");
+    if (!done) return done.error();
+    return {};
+  };
+  s.waits_for = peer + " to answer again after its restart";
+  s.settled = s.done;
+  s.timeout = timeout;
+  return s;
+}
+
+// The peer to join is reset as the guide says, before it takes the cluster's
+// settings (a peer that already has them has been reset by an earlier run).
+Step reset_step(Operator& op, const std::string& peer, const ClusteringConfig& target) {
+  Step s{peer + ": xCommand DefaultValueSet Level: 2, then xCommand DefaultLinksAdd", peer};
+  s.done = [&op, peer, target]() -> Result<bool> {
+    auto current = PeerClient(op, peer).clustering();
+    if (!current) return current.error();
+    return current->peers == target.peers && current->cluster_name == target.cluster_name;
+  };
+  s.act = [&op, peer]() -> Status {
+    PeerClient client(op, peer);
+    if (auto done = client.command("DefaultValueSet", {{"Level", "2"}}); !done) return done.error();
+    if (auto done = client.command("DefaultLinksAdd"); !done) return done.error();
+    return {};
+  };
+  return s;
+}
+
+// Every peer in `members` answers, sees the others Active (those in `down`
+// aside), and has its database Active at the primary's revision.
+Step converge_step(Operator& op, std::vector<std::string> members, std::set<std::string> down, Duration timeout) {
+  Step s{"every peer: cluster database Active, every peer Active", ""};
+  s.waits_for = "the cluster to converge (database Active at the primary's revision on every peer)";
+  s.settled = [&op, members, down]() -> Result<bool> {
+    std::optional<std::int64_t> revision;
+    for (const std::string& peer : members) {
+      if (down.count(peer)) continue;
+      auto status = PeerClient(op, peer).status();
+      if (!status) return status.error();
+      if (status->database_status != "Active") return false;
+      if (revision && *revision != status->applied_revision) return false;
+      revision = status->applied_revision;
+      for (const PeerEntry& p : status->peers) {
+        if (!down.count(p.address) && p.state != "Active" && p.state != "This system") return false;
+      }
+    }
+    return true;
+  };
+  s.timeout = timeout;
+  return s;
+}
+
+Step upgrade_step(Operator& op, const std::string& peer, const std::string& version, Duration timeout) {
+  Step s{peer + ": upgrade to " + version + " and restart (Maintenance > Upgrade)", peer};
+  auto on_version = [&op, peer, version]() -> Result<bool> {
+    auto status = PeerClient(op, peer).status();
+    if (!status) return status.error();
+    return status->software_version == version;
+  };
+  s.done = on_version;
+  s.act = [&op, peer, version] { return op.upgrade(peer, version); };
+  s.waits_for = peer + " to answer again running " + version;
+  s.settled = on_version;
+  s.timeout = timeout;
+  return s;
+}
+
+void append(std::vector<Step>& to, std::vector<Step> steps) {
+  for (Step& s : steps) to.push_back(std::move(s));
+}
+
+// Every listed peer, the primary first.
+std::vector<std::string> primary_first(const Cluster& cluster) {
+  std::vector<std::string> out{cluster.primary};
+  for (const std::string& p : listed(cluster.config)) {
+    if (p != cluster.primary) out.push_back(p);
+  }
+  return out;
+}
+
+// ---- the parts several procedures share --------------------------------------
+
+// The same clustering settings on each of `peers`, in that order (the primary first).
+std::vector<Step> spread_settings(Operator& op, const std::vector<std::string>& peers, const ClusteringConfig& config,
+                                  const std::string& what) {
+  std::vector<Step> steps;
+  for (const std::string& peer : peers) steps.push_back(clustering_step(op, peer, config, what));
+  return steps;
+}
+
+std::vector<Step> restarts(Operator& op, const std::vector<std::string>& peers, const Timeouts& t) {
+  std::vector<Step> steps;
+  for (const std::string& peer : peers) steps.push_back(restart_step(op, peer, t.restart));
+  return steps;
+}
+
+// The list without `peer`, moved up so no gap is left; the primary's slot follows it.
+ClusteringConfig without(const ClusteringConfig& config, const std::string& peer, const std::string& primary) {
+  ClusteringConfig out = config;
+  std::vector<std::string> kept;
+  for (const std::string& p : listed(config)) {
+    if (p != peer) kept.push_back(p);
+  }
+  std::fill(out.peers.begin(), out.peers.end(), std::string());
+  std::copy(kept.begin(), kept.end(), out.peers.begin());
+  out.primary = out.slot_of(primary).value_or(1);
+  return out;
+}
+
+// Leaving: its own name, no peers (the guide's step 2 for removed peers).
+Result<std::vector<Step>> leave_steps(Operator& op, const std::string& peer, const Timeouts& t) {
+  auto name = own_cluster_name(op, peer);
+  if (!name) return name.error();
+  ClusteringConfig alone;
+  alone.cluster_name = *name;
+  return std::vector<Step>{clustering_step(op, peer, alone, "Cluster name " + *name + ", every Peer N address cleared"),
+                           restart_step(op, peer, t.restart)};
+}
+
+// The checks of Add a Peer that do not depend on the current list.
+Status check_joining_peer(Operator& op, const Cluster& cluster, const std::string& peer, std::vector<std::string>& checks) {
+  PeerClient client(op, peer);
+  auto status = client.status();
+  if (!status) return make_error("cannot reach the peer to add, " + peer + ": " + status.error().message);
+  auto config = client.clustering();
+  if (!config) return config.error();
+  if (config->listed() > 0 && config->cluster_name != cluster.config.cluster_name) {
+    return make_error(peer + " still has clustering settings (cluster " + config->cluster_name +
+                      "): clear its configuration first (factory reset), as the guide says for a recovered peer");
+  }
+  if (config->listed() > 0 && config->peers != cluster.config.peers && !cluster.config.slot_of(peer)) {
+    return make_error(peer + " lists peers of its own from an earlier cluster: clear its configuration first (factory reset)");
+  }
+  checks.push_back(peer + " has no clustering settings of another cluster");
+  if (status->software_version != cluster.status.software_version) {
+    return make_error(peer + " runs " + status->software_version + " but the cluster runs " +
+                      cluster.status.software_version + ": every peer must run the same version");
+  }
+  checks.push_back(peer + " runs " + status->software_version + ", as the cluster does");
+  auto neighbours = PeerClient(op, cluster.primary).neighbour_addresses();
+  if (!neighbours) return neighbours.error();
+  if (std::find(neighbours->begin(), neighbours->end(), peer) != neighbours->end()) {
+    return make_error(peer + " is configured as a neighbour zone peer on the primary: remove it from the zones first");
+  }
+  checks.push_back("the primary does not list " + peer + " in any neighbour zone");
+  return {};
+}
+
+// Add a Peer's steps, from the list `before` (which does not hold the new peer yet).
+std::vector<Step> join_steps(Operator& op, const Cluster& cluster, const ClusteringConfig& before,
+                             const std::string& peer, const ClusteringConfig& after, const Timeouts& t) {
+  std::vector<Step> steps;
+  steps.push_back(backup_step(op, peer));
+  steps.push_back(maintenance_step(op, peer, true));
+  steps.push_back(drain_step(op, peer, t.drain));
+  const int slot = *after.slot_of(peer);
+  const std::string what = "Peer " + std::to_string(slot) + " address " + peer;
+  steps.push_back(clustering_step(op, cluster.primary, after, "add " + what));
+  for (const std::string& other : listed(before)) {
+    if (other != cluster.primary) steps.push_back(clustering_step(op, other, after, "add " + what));
+  }
+  steps.push_back(reset_step(op, peer, after));
+  steps.push_back(clustering_step(op, peer, after, "the cluster's settings: name, primary, peer list"));
+  std::vector<std::string> members = listed(after);
+  append(steps, restarts(op, members, t));
+  steps.push_back(converge_step(op, members, {}, t.converge));
+  return steps;
+}
+
+}  // namespace
+
+Result<Plan> create_cluster(Operator& op, const std::string& peer, const std::string& cluster_name,
+                            const std::string& tls_mode, const Timeouts& t) {
+  PeerClient client(op, peer);
+  auto status = client.status();
+  if (!status) return make_error("cannot reach " + peer + ": " + status.error().message);
+  auto config = client.clustering();
+  if (!config) return config.error();
+  Plan plan{"Create a New Cluster of VCS Peers on " + peer};
+  if (config->listed() > 0) {
+    return make_error(peer + " already lists cluster peers: clear every Peer N address first (or use Add a Peer)");
+  }
+  plan.checks.push_back(peer + " lists no cluster peers");
+  auto h323 = client.get("H323 Mode");
+  if (!h323) return h323.error();
+  if (*h323 != "On") return make_error(peer + ": H.323 mode must be On (clustering uses H.323 between peers)");
+  plan.checks.push_back(peer + ": H.323 mode is On");
+  ClusteringConfig wanted;
+  wanted.cluster_name = cluster_name;
+  wanted.tls_mode = tls_mode;
+  wanted.peers[0] = peer;
+  plan.peers = {peer};
+  plan.steps.push_back(backup_step(op, peer));
+  Step signalling{peer + ": Call signaling optimization On (Configuration > Call routing)", peer};
+  signalling.done = [&op, peer]() -> Result<bool> {
+    auto value = PeerClient(op, peer).get("Call Services CallSignalingOptimization");
+    if (!value) return value.error();
+    return *value == "On";
+  };
+  signalling.act = [&op, peer]() -> Status {
+    auto done = PeerClient(op, peer).set({{"Call Services CallSignalingOptimization", "On"}});
+    if (!done) return done.error();
+    return {};
+  };
+  plan.steps.push_back(std::move(signalling));
+  plan.steps.push_back(maintenance_step(op, peer, true));
+  plan.steps.push_back(drain_step(op, peer, t.drain));
+  plan.steps.push_back(clustering_step(op, peer, wanted, "Cluster name " + cluster_name +
+                                                             ", Configuration primary 1, Peer 1 address " + peer));
+  plan.steps.push_back(restart_step(op, peer, t.restart));
+  plan.steps.push_back(converge_step(op, {peer}, {}, t.converge));
+  return plan;
+}
+
+Result<Plan> add_peer(Operator& op, const std::string& primary, const std::string& new_peer, const Timeouts& t) {
+  auto cluster = read_cluster(op, primary);
+  if (!cluster) return cluster.error();
+  Plan plan{"Add a Peer to a Cluster: " + new_peer};
+  plan.checks.push_back(primary + " is the configuration primary of " + cluster->config.cluster_name);
+  if (auto ok = no_upgrade_in_progress(*cluster); !ok) return ok.error();
+  const auto members = listed(cluster->config);
+  const bool rejoining = cluster->config.slot_of(new_peer).has_value();
+  if (!rejoining && members.size() >= static_cast<std::size_t>(kMaxPeers)) {
+    return make_error("the cluster already has " + std::to_string(kMaxPeers) + " peers, the most a cluster can have");
+  }
+  plan.checks.push_back("the cluster has " + std::to_string(members.size()) + " peers, fewer than " +
+                        std::to_string(kMaxPeers));
+  for (const PeerEntry& p : cluster->status.peers) {
+    if (p.address != new_peer && p.state != "Active" && p.state != "This system") {
+      return make_error(slot_name(p.slot, p.address) + " is " + p.state +
+                        ": add one peer at a time, and only to a cluster whose peers are all Active");
+    }
+  }
+  plan.checks.push_back("every listed peer is Active (no other peer is being added)");
+  if (auto ok = check_joining_peer(op, *cluster, new_peer, plan.checks); !ok) return ok.error();
+  ClusteringConfig after = cluster->config;  // a re-run may find the new peer listed already
+  if (!rejoining) after.peers[members.size()] = new_peer;
+  const ClusteringConfig before = without(after, new_peer, primary);
+  plan.peers = listed(after);
+  plan.steps = join_steps(op, *cluster, before, new_peer, after, t);
+  return plan;
+}
+
+Result<Plan> remove_live_peer(Operator& op, const std::string& primary, const std::string& peer, const Timeouts& t) {
+  auto cluster = read_cluster(op, primary);
+  if (!cluster) return cluster.error();
+  Plan plan{"Remove a Live Peer From a Cluster: " + peer};
+  if (peer == primary) return make_error(peer + " is the configuration primary: change the primary first");
+  plan.checks.push_back(peer + " is not the primary");
+  if (auto ok = no_upgrade_in_progress(*cluster); !ok) return ok.error();
+  const ClusteringConfig after = without(cluster->config, peer, primary);
+  if (!cluster->config.slot_of(peer)) {
+    // Re-run after the lists were already updated: only the leaving peer may be left to do.
+    plan.checks.push_back(peer + " is no longer listed on the primary");
+  } else {
+    plan.checks.push_back(peer + " is listed as Peer " + std::to_string(*cluster->config.slot_of(peer)));
+  }
+  if (!reachable(op, peer)) return make_error(peer + " cannot be reached: use Remove a Dead Peer instead");
+  plan.checks.push_back(peer + " answers");
+  auto leave = leave_steps(op, peer, t);
+  if (!leave) return leave.error();
+  plan.peers = listed(cluster->config);
+  plan.steps = std::move(*leave);
+  const auto remaining = listed(after);
+  append(plan.steps, spread_settings(op, remaining, after, "remove " + peer + " from the peer list"));
+  append(plan.steps, restarts(op, remaining, t));
+  plan.steps.push_back(converge_step(op, remaining, {}, t.converge));
+  return plan;
+}
+
+Result<Plan> remove_dead_peer(Operator& op, const std::string& primary, const std::string& peer, const Timeouts& t) {
+  auto cluster = read_cluster(op, primary);
+  if (!cluster) return cluster.error();
+  Plan plan{"Remove a Dead Peer From a Cluster: " + peer};
+  if (peer == primary) return make_error(peer + " is the configuration primary: change the primary first");
+  plan.checks.push_back(peer + " is not the primary");
+  if (reachable(op, peer)) return make_error(peer + " answers: use Remove a Live Peer, which also clears it");
+  plan.checks.push_back(peer + " cannot be reached");
+  const ClusteringConfig after = without(cluster->config, peer, primary);
+  const auto remaining = listed(after);
+  plan.peers = remaining;
+  plan.steps = spread_settings(op, remaining, after, "remove " + peer + " from the peer list");
+  append(plan.steps, restarts(op, remaining, t));
+  plan.steps.push_back(converge_step(op, remaining, {}, t.converge));
+  return plan;
+}
+
+Result<Plan> disband(Operator& op, const std::string& primary, const Timeouts& t) {
+  auto cluster = read_cluster(op, primary);
+  if (!cluster) return cluster.error();
+  Plan plan{"Disband a Cluster: " + cluster->config.cluster_name};
+  for (const std::string& peer : listed(cluster->config)) {
+    if (!reachable(op, peer)) return make_error(peer + " cannot be reached: remove it with Remove a Dead Peer first");
+  }
+  plan.checks.push_back("every peer answers");
+  plan.peers = listed(cluster->config);
+  auto order = primary_first(*cluster);
+  std::rotate(order.begin(), order.begin() + 1, order.end());  // subordinates first, the primary last
+  for (const std::string& peer : order) {
+    auto leave = leave_steps(op, peer, t);
+    if (!leave) return leave.error();
+    append(plan.steps, std::move(*leave));
+  }
+  return plan;
+}
+
+Result<Plan> change_primary(Operator& op, const std::string& new_primary, const Timeouts& t) {
+  PeerClient client(op, new_primary);
+  auto config = client.clustering();
+  if (!config) return make_error("cannot reach the new primary " + new_primary + ": " + config.error().message);
+  const auto slot = config->slot_of(new_primary);
+  if (!slot) return make_error(new_primary + " is not in its own peer list: it is not a peer of a cluster");
+  Plan plan{"Change the Primary Peer to " + slot_name(*slot, new_primary)};
+  const std::string old_primary = config->peers[static_cast<std::size_t>(config->primary - 1)];
+  ClusteringConfig after = *config;
+  after.primary = *slot;
+  std::vector<std::string> order{new_primary};
+  if (old_primary != new_primary) order.push_back(old_primary);
+  for (const std::string& p : listed(*config)) {
+    if (std::find(order.begin(), order.end(), p) == order.end()) order.push_back(p);
+  }
+  std::set<std::string> down;
+  for (const std::string& p : order) {
+    if (!reachable(op, p)) down.insert(p);
+  }
+  if (down.count(new_primary)) return make_error(new_primary + " cannot be reached");
+  for (const std::string& p : down) {
+    plan.checks.push_back(p + " cannot be reached: it is left out; remove it with Remove a Dead Peer, and clear its "
+                              "configuration before it ever returns");
+  }
+  plan.peers = order;
+  std::vector<std::string> up;
+  for (const std::string& p : order) {
+    if (!down.count(p)) up.push_back(p);
+  }
+  plan.steps = spread_settings(op, up, after, "Configuration primary " + std::to_string(*slot));
+  append(plan.steps, restarts(op, up, t));
+  plan.steps.push_back(converge_step(op, up, down, t.converge));
+  return plan;
+}
+
+Result<Plan> upgrade(Operator& op, const std::string& primary, const std::string& version, const Timeouts& t) {
+  auto cluster = read_cluster(op, primary);
+  if (!cluster) return cluster.error();
+  Plan plan{"Upgrade a Cluster to " + version};
+  const auto order = primary_first(*cluster);
+  bool started = cluster->status.software_version == version;
+  for (const std::string& peer : order) {
+    auto status = PeerClient(op, peer).status();
+    if (!status) return make_error(peer + " cannot be reached: every peer must answer before an upgrade");
+    started = started || status->software_version == version;
+  }
+  plan.checks.push_back("every peer answers");
+  if (!started) {
+    for (const std::string& peer : order) {
+      auto alarms = PeerClient(op, peer).alarms();
+      if (!alarms) return alarms.error();
+      for (const AlarmEntry& a : *alarms) {
+        if (!a.acknowledged) {
+          return make_error(peer + " has alarm " + std::to_string(a.id) + " (" + a.text +
+                            "): act on every alarm and clear it before upgrading");
+        }
+      }
+    }
+    plan.checks.push_back("no peer has an unacknowledged alarm");
+  } else {
+    plan.checks.push_back("an upgrade to " + version + " is under way: continuing it");
+  }
+  plan.peers = order;
+  for (const std::string& peer : order) {  // the primary first, then one subordinate at a time
+    plan.steps.push_back(backup_step(op, peer));
+    plan.steps.push_back(maintenance_step(op, peer, true));
+    plan.steps.back().done = [&op, peer, version]() -> Result<bool> {
+      auto status = PeerClient(op, peer).status();
+      if (!status) return status.error();
+      return status->maintenance || status->software_version == version;
+    };
+    plan.steps.push_back(drain_step(op, peer, t.drain));
+    plan.steps.push_back(upgrade_step(op, peer, version, t.restart));
+  }
+  plan.steps.push_back(converge_step(op, order, {}, t.converge));
+  // Configuration must not change while versions differ: the primary's
+  // revision is the witness.
+  const std::int64_t revision = cluster->status.applied_revision;
+  plan.invariant = [&op, primary, revision]() -> Status {
+    auto status = PeerClient(op, primary).status();
+    if (status && status->applied_revision != revision) {
+      return make_error("the configuration was changed on the primary during the upgrade (revision " +
+                        std::to_string(revision) + " became " + std::to_string(status->applied_revision) +
+                        "); the guide forbids changes while peers run different versions");
+    }
+    return {};
+  };
+  return plan;
+}
+
+Result<Plan> replace_peer(Operator& op, const std::string& primary, const std::string& old_peer,
+                          const std::string& new_peer, const Timeouts& t) {
+  const bool live = reachable(op, old_peer);
+  auto removal = live ? remove_live_peer(op, primary, old_peer, t) : remove_dead_peer(op, primary, old_peer, t);
+  if (!removal) return removal.error();
+  auto cluster = read_cluster(op, primary);
+  if (!cluster) return cluster.error();
+  Plan plan = std::move(*removal);
+  plan.procedure = "Replace a Peer: " + old_peer + " by " + new_peer;
+  if (auto ok = check_joining_peer(op, *cluster, new_peer, plan.checks); !ok) return ok.error();
+  const ClusteringConfig before = without(cluster->config, old_peer, primary);
+  ClusteringConfig after = before;
+  after.peers[static_cast<std::size_t>(before.listed())] = new_peer;
+  append(plan.steps, join_steps(op, *cluster, before, new_peer, after, t));
+  plan.peers = listed(after);
+  return plan;
+}
+
+}  // namespace tandem::ops
