@@ -180,6 +180,11 @@ Status Peer::join_cluster() {
   auto replication = cluster::Replication::start(ctx, options_.replication);
   if (!replication) return replication.error();
   replication_ = std::move(replication.value());
+  cluster::ResourceUsageOptions usage_options = options_.resource_usage;
+  usage_options.own_address = own;
+  auto usage = cluster::ResourceUsage::start(env_, settings_, *self_slot_, resolved_, local_usage_, usage_options);
+  if (!usage) return usage.error();
+  resource_usage_ = std::move(usage.value());
   refresh_from_config();
   return {};
 }
@@ -356,6 +361,12 @@ cluster::PeerLicences Peer::licences_of(const cluster::PeerView& v) const {
     if (!out.last_contact) out.last_contact = it->second.last_contact;
   }
   return out;
+}
+
+Status Peer::set_local_usage(const cluster::Usage& usage) {
+  if (auto ok = cluster::check_usage(usage); !ok) return ok;
+  local_usage_ = usage;
+  return resource_usage_ ? resource_usage_->set_local(usage) : Status{};
 }
 
 cluster::DatabaseStatus Peer::database_status() const {

@@ -2,9 +2,9 @@
 // The composition root: one Peer is every service of a cluster peer on one Env.
 // It opens the configuration store, reads the clustering settings, finds
 // "This system" among them by its own addresses, and when clustered runs
-// membership (4371) and replication (4372). Configuration edits go through
-// configure(), which replicates from the primary and raises "restart required"
-// for items that need it.
+// membership (4371), replication (4372) and resource usage (UDP 1719).
+// Configuration edits go through configure(), which replicates from the
+// primary and raises "restart required" for items that need it.
 //
 // Option keys: "LIC-TRAVERSAL-<n>", "LIC-NONTRAVERSAL-<n>" and "LIC-TURN-<n>"
 // install licences (pooled across the cluster); any other key is a feature key
@@ -22,6 +22,7 @@
 #include "runtime/cluster/membership.hpp"
 #include "runtime/cluster/prerequisites.hpp"
 #include "runtime/cluster/replication.hpp"
+#include "runtime/cluster/resource_usage.hpp"
 #include "runtime/config/store.hpp"
 #include "runtime/env/env.hpp"
 
@@ -33,6 +34,7 @@ struct PeerOptions {
   TlsConfig tls;                 // certificate, key and trusted CAs (mode comes from the settings)
   cluster::MembershipOptions membership;
   cluster::ReplicationOptions replication;
+  cluster::ResourceUsageOptions resource_usage;
   std::function<bool()> ntp_synchronized = [] { return true; };
   Duration licence_check_interval = std::chrono::hours(1);  // borrowing ends on the wall clock
 };
@@ -71,6 +73,13 @@ class Peer {
   // (configuration), else PeerOptions::tls; the mode from the settings.
   Result<TlsConfig> tls_config() const;
   const PeerOptions& options() const { return options_; }
+  // Usage shared with the other peers over UDP 1719 (null when not clustered).
+  const cluster::ResourceUsage* resource_usage() const { return resource_usage_.get(); }
+  // This peer's own usage: zeros until the registrar and calls report theirs.
+  const cluster::Usage& local_usage() const { return local_usage_; }
+  // Errors as cluster::check_usage(), changing nothing; when clustered the
+  // other peers hear of a change at once.
+  Status set_local_usage(const cluster::Usage& usage);
 
  private:
   Peer(Env& env, PeerOptions options) : env_(env), options_(std::move(options)) {}
@@ -118,6 +127,8 @@ class Peer {
   std::shared_ptr<const TlsContext> tls_;
   std::unique_ptr<cluster::Membership> membership_;
   std::unique_ptr<cluster::Replication> replication_;
+  cluster::Usage local_usage_;
+  std::unique_ptr<cluster::ResourceUsage> resource_usage_;
 };
 
 }  // namespace tandem

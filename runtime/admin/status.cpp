@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <vector>
 
 namespace tandem::admin {
@@ -15,7 +16,53 @@ Json licences_json(const cluster::Licences& l) {
   return Json{{"TraversalCalls", l.traversal_calls}, {"NonTraversalCalls", l.non_traversal_calls}, {"TurnRelays", l.turn_relays}};
 }
 
-Json peer_json(const cluster::PeerView& v, Peer& peer) {
+template <class Kbps>
+Json pipes_json(const std::map<std::uint16_t, Kbps>& pipe_kbps) {
+  Json out = Json::array();
+  for (const auto& [pipe, kbps] : pipe_kbps) out.push_back(Json{{"Pipe", pipe}, {"Kbps", kbps}});
+  return out;
+}
+
+// What this peer knows of one listed peer's usage (UDP 1719); its own even
+// when the service is not running.
+cluster::PeerUsage usage_of(Peer& peer, const cluster::PeerView& v) {
+  if (const auto* usage = peer.resource_usage()) return usage->peer(v.slot);
+  cluster::PeerUsage p;
+  p.slot = v.slot;
+  if (v.state == cluster::PeerState::ThisSystem) {
+    p.self = true;
+    p.usage = peer.local_usage();
+    p.age = Duration::zero();
+  }
+  return p;
+}
+
+// Every field null while the usage is unknown (never heard from, or stale):
+// unknown is not zero.
+Json usage_json(const cluster::PeerUsage& p) {
+  if (!p.usage) {
+    return Json{{"Registrations", nullptr}, {"TraversalCalls", nullptr}, {"NonTraversalCalls", nullptr},
+                {"TurnRelays", nullptr},    {"BandwidthKbps", nullptr},  {"AgeMs", nullptr}};
+  }
+  const cluster::Usage& u = *p.usage;
+  return Json{{"Registrations", u.registrations},
+              {"TraversalCalls", u.traversal_calls},
+              {"NonTraversalCalls", u.non_traversal_calls},
+              {"TurnRelays", u.turn_relays},
+              {"BandwidthKbps", pipes_json(u.pipe_kbps)},
+              {"AgeMs", std::chrono::duration_cast<std::chrono::milliseconds>(p.age.value_or(Duration::zero())).count()}};
+}
+
+Json totals_json(const cluster::UsageTotals& t) {
+  return Json{{"Registrations", t.registrations},
+              {"TraversalCalls", t.traversal_calls},
+              {"NonTraversalCalls", t.non_traversal_calls},
+              {"TurnRelays", t.turn_relays},
+              {"BandwidthKbps", pipes_json(t.pipe_kbps)},
+              {"UnknownPeers", t.unknown}};
+}
+
+Json peer_json(const cluster::PeerView& v, Peer& peer, const cluster::PeerUsage& usage) {
   const bool self = v.state == cluster::PeerState::ThisSystem;
   Json out{{"Slot", v.slot}, {"Address", v.address}, {"State", cluster::to_string(v.state)}};
   if (self) {
@@ -34,6 +81,7 @@ Json peer_json(const cluster::PeerView& v, Peer& peer) {
   out["RttMs"] = v.rtt && !self ? Json(std::round(std::chrono::duration<double, std::milli>(*v.rtt).count() * 1000) / 1000)
                                 : Json(nullptr);
   out["LastContact"] = self ? Json(nullptr) : optional_time(v.last_contact);
+  out["ResourceUsage"] = usage_json(usage);
   return out;
 }
 
@@ -50,10 +98,17 @@ Json cluster_json(Peer& peer) {
            {"AppliedRevision", replication ? std::max<std::int64_t>(0, replication->applied_revision()) : 0},
            {"Lineage", replication ? replication->lineage() : ""}};
   Json peers = Json::array();
+  std::vector<cluster::PeerUsage> usage;  // the totals add up what this peer knows
   if (const auto* membership = peer.membership()) {
-    for (const cluster::PeerView& v : membership->peers()) peers.push_back(peer_json(v, peer));
+    for (const cluster::PeerView& v : membership->peers()) {
+      usage.push_back(usage_of(peer, v));
+      peers.push_back(peer_json(v, peer, usage.back()));
+    }
+  } else {
+    usage.push_back(cluster::PeerUsage{.slot = 1, .self = true, .usage = peer.local_usage(), .age = Duration::zero()});
   }
   out["Peers"] = std::move(peers);
+  out["ResourceUsage"] = totals_json(cluster::add_up(usage));
   return out;
 }
 
@@ -82,6 +137,8 @@ Json without_measurements(Json status) {
   for (Json& p : status["Cluster"]["Peers"]) {
     p.erase("RttMs");
     p.erase("LastContact");
+    // Usage ages grow by the millisecond; the usage itself going unknown (null) still counts.
+    if (auto usage = p.find("ResourceUsage"); usage != p.end() && usage->is_object()) usage->erase("AgeMs");
   }
   return status;
 }
