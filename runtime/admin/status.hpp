@@ -15,7 +15,7 @@ namespace tandem::admin {
 
 Json status_json(Peer& peer);
 
-// The same status without its measurements (round trips, last contact times),
+// The same status without its measurements (round trips, last contact times, usage ages),
 // which change with every heartbeat: what the watch stream compares.
 Json without_measurements(Json status);
 

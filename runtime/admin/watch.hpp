@@ -2,7 +2,7 @@
 // The change stream a live GUI long-polls: GET /api/v1/watch?after=SEQ&wait_ms=N.
 //
 // A sequence number goes up whenever the status or the alarm list changes.
-// Measurements (round trips, last contact times) are left out of that
+// Measurements (round trips, last contact times, usage ages) are left out of that
 // comparison: they move with every heartbeat and would wake every watcher each
 // second. A reply always carries the current status, measurements included.
 //
