@@ -3,6 +3,7 @@
 #include <system_error>
 
 #include "runtime/admin/password.hpp"
+#include "runtime/config/install.hpp"
 #include "runtime/config/store.hpp"
 #include "runtime/env/asio/posix_file_system.hpp"
 #include "runtime/env/tls/pki.hpp"
@@ -47,28 +48,18 @@ Result<IssuedCertificate> certificate_for(const InstallAnswers& a, WallTime now)
 }
 
 std::vector<config::Change> changes_for(const InstallAnswers& a, const IssuedCertificate& cert, Random& random) {
-  std::vector<config::Change> changes = {
-      {"SystemUnit Name", a.system_name},
-      {"IP DNS Hostname", a.host_name},
-      {"IP DNS Domain Name", a.domain},
-      {"Certificates Server Certificate", cert.certificate_pem},
-      {"Certificates Server PrivateKey", cert.private_key_pem},
-      {"Certificates TrustedCA", a.trusted_ca_pem},
-      {"Login Administrator 1 Name", "admin"},
-      {"Login Administrator 1 PasswordHash", admin::hash_password(a.admin_password, random)},
-      {"Login Administrator 1 AccessLevel", "ReadWrite"},
-  };
-  for (const IpAddress& ip : a.addresses) {
-    const bool v4 = ip.family() == IpAddress::Family::V4;
-    changes.push_back({v4 ? "Ethernet 1 IP V4 Address" : "Ethernet 1 IP V6 Address", ip.to_string()});
-  }
-  for (std::size_t i = 0; i < a.dns_servers.size(); ++i) {
-    changes.push_back({"IP DNS Server " + std::to_string(i + 1) + " Address", a.dns_servers[i].to_string()});
-  }
-  for (std::size_t i = 0; i < a.ntp_servers.size(); ++i) {
-    changes.push_back({"NTP Server " + std::to_string(i + 1) + " Address", a.ntp_servers[i].to_string()});
-  }
-  return changes;
+  config::InstallSettings settings;
+  settings.system_name = a.system_name;
+  settings.host_name = a.host_name;
+  settings.domain = a.domain;
+  settings.addresses = a.addresses;
+  settings.dns_servers = a.dns_servers;
+  settings.ntp_servers = a.ntp_servers;
+  settings.admin_password_hash = admin::hash_password(a.admin_password, random);
+  settings.certificate_pem = cert.certificate_pem;
+  settings.private_key_pem = cert.private_key_pem;
+  settings.trusted_ca_pem = a.trusted_ca_pem;
+  return config::install_changes(settings);
 }
 
 }  // namespace
