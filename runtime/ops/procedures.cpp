@@ -1,6 +1,7 @@
 #include "runtime/ops/procedures.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "runtime/ops/peer_client.hpp"
@@ -362,9 +363,16 @@ Result<Plan> add_peer(Operator& op, const std::string& primary, const std::strin
   }
   plan.checks.push_back("the cluster has " + std::to_string(members.size()) + " peers, fewer than " +
                         std::to_string(kMaxPeers));
-  for (const PeerEntry& p : cluster->status.peers) {
-    if (p.address != new_peer && p.state != "Active" && p.state != "This system") {
-      return make_error(slot_name(p.slot, p.address) + " is " + p.state +
+  // Every listed peer must already be a working member: one the primary does
+  // not see Active (or not at all, before its restart) is still being added.
+  std::map<std::string, std::string> seen;
+  for (const PeerEntry& p : cluster->status.peers) seen[p.address] = p.state;
+  for (int slot = 1; slot <= kMaxPeers; ++slot) {
+    const std::string& p = cluster->config.peers[static_cast<std::size_t>(slot - 1)];
+    if (p.empty() || p == new_peer) continue;
+    const std::string state = seen.count(p) ? seen[p] : "not yet part of the running cluster";
+    if (state != "Active" && state != "This system") {
+      return make_error(slot_name(slot, p) + " is " + state +
                         ": add one peer at a time, and only to a cluster whose peers are all Active");
     }
   }
@@ -387,8 +395,13 @@ Result<Plan> remove_live_peer(Operator& op, const std::string& primary, const st
   if (auto ok = no_upgrade_in_progress(*cluster); !ok) return ok.error();
   const ClusteringConfig after = without(cluster->config, peer, primary);
   if (!cluster->config.slot_of(peer)) {
-    // Re-run after the lists were already updated: only the leaving peer may be left to do.
-    plan.checks.push_back(peer + " is no longer listed on the primary");
+    // Only a re-run finds it unlisted while it still lists the cluster's peers.
+    auto own = PeerClient(op, peer).clustering();
+    if (!own) return make_error(peer + " is not listed on the primary and cannot be reached: " + own.error().message);
+    if (own->cluster_name != cluster->config.cluster_name || own->listed() == 0) {
+      return make_error(peer + " is not a peer of this cluster");
+    }
+    plan.checks.push_back(peer + " is no longer listed on the primary but still lists the cluster: continuing");
   } else {
     plan.checks.push_back(peer + " is listed as Peer " + std::to_string(*cluster->config.slot_of(peer)));
   }
