@@ -96,13 +96,17 @@ void Membership::on_outbound(int slot, std::unique_ptr<Stream> stream) {
       [this, slot](const Status&) { drop_outbound(slot); });
 }
 
-// Applies the TLS verification mode to a link we dialed; a refused one raises
-// the alarm and is dialed again later.
+// Applies the TLS verification mode to a link we dialed; a refused one keeps
+// the alarm up for that slot and is dialed again later.
 void Membership::on_outbound_verdict(int slot, const IdentityVerdict& verdict) {
   Outbound& o = *outbound_.at(slot);
-  if (!admit_peer(verdict, "peer " + std::to_string(slot), o.link->remote(), env_, alarms_, "cluster")) {
+  if (!verdict.accepted()) {
+    refused_[slot] = "peer " + std::to_string(slot) + " (" + o.link->remote().to_string() + "): " + verdict.message;
+    env_.log(LogLevel::Warn, "cluster", "refused " + refused_[slot]);
+    update_alarms();
     return drop_outbound(slot);
   }
+  if (refused_.erase(slot) > 0) update_alarms();
   o.link->send(encode(heartbeat_now()));
 }
 
@@ -118,7 +122,9 @@ void Membership::on_accept(std::unique_ptr<Stream> stream) {
   inbound_[id] = std::make_unique<VerifiedLink>(
       env_, std::move(stream), settings_.tls_mode,
       [this, id](const IdentityVerdict& verdict) {
-        if (!admit_peer(verdict, "connection", inbound_.at(id)->remote(), env_, alarms_, "cluster")) inbound_.erase(id);
+        // The alarm follows the links we dial, where the slot is known; a
+        // refused caller is only logged (it may not even be a peer).
+        if (!admit_peer(verdict, "connection", inbound_.at(id)->remote(), env_, "cluster")) inbound_.erase(id);
       },
       [this, id](const wire::Frame& f) { on_inbound_frame(id, f); }, [this, id](const Status&) { inbound_.erase(id); });
 }
@@ -220,11 +226,11 @@ void Membership::update_alarms() {
     }
   };
   set(AlarmId::ClusterCommunicationFailure, failed);
-  // A refused certificate stops mattering once every listed peer is talking.
-  if (failed.empty() && std::none_of(views_.begin(), views_.end(),
-                                     [](const PeerView& v) { return v.state == PeerState::Unknown; })) {
-    alarms_.clear(AlarmId::PeerCertificateRefused);
-  }
+  // Up while the last link dialed to some peer was refused: it goes only when
+  // that peer's certificate passes (a peer still on old heartbeats does not count).
+  std::string refused;
+  for (const auto& [slot, why] : refused_) refused += (refused.empty() ? "" : "; ") + why;
+  set(AlarmId::PeerCertificateRefused, refused);
   set(AlarmId::ClusteringSettingsMismatch, settings);
   set(AlarmId::ClusterPrimaryMismatch, primary);
   set(AlarmId::OptionKeysMismatch, keys);

@@ -11,7 +11,8 @@
 // mismatched clustering settings, primary or feature keys raise their alarms
 // while an Active peer reports them. Every link, dialed or accepted, counts only
 // once its peer passes the TLS verification mode (peer_identity.hpp); a refused
-// one raises "peer certificate refused", which clears once every listed peer talks.
+// link we dialed raises "peer certificate refused", which stays until a later
+// link to that peer passes (a refused caller is logged only).
 
 #include <functional>
 #include <map>
@@ -103,6 +104,7 @@ class Membership {
   std::unique_ptr<StreamListener> listener_;
   std::map<int, std::unique_ptr<Outbound>> outbound_;
   std::map<std::uint64_t, std::unique_ptr<VerifiedLink>> inbound_;
+  std::map<int, std::string> refused_;  // slot -> why the last link dialed to it was refused
   std::uint64_t next_inbound_ = 1;
   Handle tick_timer_;
   std::function<void()> on_change_;

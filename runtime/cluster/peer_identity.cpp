@@ -252,11 +252,9 @@ void VerifiedLink::decided(const IdentityVerdict& verdict) {
 }
 
 bool admit_peer(const IdentityVerdict& verdict, const std::string& where, const Endpoint& remote, Env& env,
-                AlarmSet& alarms, std::string_view component) {
+                std::string_view component) {
   if (verdict.accepted()) return true;
-  const std::string detail = where + " (" + remote.to_string() + "): " + verdict.message;
-  alarms.raise(AlarmId::PeerCertificateRefused, detail, env.wall_now());
-  env.log(LogLevel::Warn, component, "refused " + detail);
+  env.log(LogLevel::Warn, component, "refused " + where + " (" + remote.to_string() + "): " + verdict.message);
   return false;
 }
 

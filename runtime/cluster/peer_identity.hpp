@@ -139,10 +139,10 @@ class VerifiedLink {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
-// Raises "peer certificate refused" for a refused link, naming `where` and the
-// remote, and logs it under `component`. True if the verdict accepted the link.
-// (The alarm clears in Membership, once every listed peer talks.)
+// Logs a refused link under `component`, naming `where` and the remote. True
+// if the verdict accepted the link. (The alarm is Membership's: it follows the
+// links it dials, where the peer's slot is known.)
 bool admit_peer(const IdentityVerdict& verdict, const std::string& where, const Endpoint& remote, Env& env,
-                AlarmSet& alarms, std::string_view component);
+                std::string_view component);
 
 }  // namespace tandem::cluster

@@ -144,7 +144,7 @@ void Replication::on_accept(std::unique_ptr<Stream> stream) {
       ctx_.env, std::move(stream), ctx_.settings.tls_mode,
       [this, id](const IdentityVerdict& verdict) {
         const Endpoint& remote = subordinates_.at(id)->link->remote();
-        if (!admit_peer(verdict, "database connection", remote, ctx_.env, ctx_.alarms, "replication")) {
+        if (!admit_peer(verdict, "database connection", remote, ctx_.env, "replication")) {
           subordinates_.erase(id);
         }
       },
@@ -257,7 +257,7 @@ void Replication::on_connected(std::unique_ptr<Stream> stream) {
 // The hello goes only to a verified primary; a refused one is dialed again later.
 void Replication::on_primary_verdict(const IdentityVerdict& verdict) {
   const std::string where = "primary peer " + std::to_string(ctx_.settings.primary);
-  if (!admit_peer(verdict, where, link_->remote(), ctx_.env, ctx_.alarms, "replication")) {
+  if (!admit_peer(verdict, where, link_->remote(), ctx_.env, "replication")) {
     link_.reset();
     status_ = DatabaseStatus::Failed;
     dialer_->redial();

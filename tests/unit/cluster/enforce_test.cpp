@@ -209,6 +209,47 @@ TEST_F(EnforceTest, AddingTheMissingDnsRecordLetsTheNextAttemptInAndClearsTheAla
   EXPECT_FALSE(refused(1));
 }
 
+TEST_F(EnforceTest, ThePeerThatComesBackWithABadCertificateKeepsTheAlarmUpSteadily) {
+  start_all(TlsVerifyMode::Enforce);
+  ASSERT_TRUE(run_until_formed(5s));
+  const std::string why = make_bad(2, Bad::Untrusted);
+  host(2).crash();
+  start(2, TlsVerifyMode::Enforce);  // back at once, untrusted: its old heartbeats still count a while
+  ASSERT_TRUE(sim_.run_until([this] { return refused(1) != nullptr; }, 5s).value());
+  for (int i = 0; i < 100; ++i) {  // 10 s: past the failure window, through many redials
+    run(100ms);
+    ASSERT_NE(refused(1), nullptr) << "cleared at " << i * 100 << " ms";
+  }
+  EXPECT_NE(refused(1)->detail.find(why), std::string::npos) << refused(1)->detail;
+  std::size_t raised = 0;
+  for (const sim::LogLine& line : sim_.logs()) raised += line.host == 0 && line.message.find("refused peer 2") != std::string::npos;
+  EXPECT_GT(raised, 1u);  // redialled and refused again, without the alarm going away in between
+}
+
+TEST_F(EnforceTest, ARefusedCallerThatIsNotAListedPeerIsOnlyLogged) {
+  start_all(TlsVerifyMode::Enforce);
+  ASSERT_TRUE(run_until_formed(5s));
+  auto outsider = sim_.add_host("outsider", {IpAddress::v4(10, 0, 0, 77)}).value();
+  struct Caller {  // holds its connection open while peer 1 judges it
+    Handle dialing;
+    std::unique_ptr<Stream> stream;
+  };
+  const IssuedCertificate self_signed = Certificates::get().self_signed_2;
+  outsider->start(sim::process_factory<Caller>([self_signed](Env& env) {
+    auto caller = std::make_unique<Caller>();
+    auto tls = env.make_tls_context(TlsConfig{self_signed.certificate_pem, self_signed.private_key_pem, {}, TlsVerifyMode::Permissive});
+    caller->dialing = env.connect(ConnectOptions{Endpoint{address(1), cluster::kRecoveryPort}}, tls.value(),
+                                  [c = caller.get()](Result<std::unique_ptr<Stream>> s) {
+                                    if (s) c->stream = std::move(s.value());
+                                  });
+    return caller;
+  }));
+  run(2s);
+  EXPECT_TRUE(logged(1, "cluster", "refused connection (10.0.0.77:"));
+  EXPECT_EQ(refused(1), nullptr);
+  EXPECT_TRUE(formed());
+}
+
 TEST_F(EnforceTest, ASubordinateRefusesAPrimaryWhoseNameResolvesElsewhere) {
   const std::string why = make_bad(1, Bad::NameResolvesElsewhere);
   start_all(TlsVerifyMode::Enforce);
