@@ -26,6 +26,7 @@ from typing import Callable, Iterable
 _ROOT = pathlib.Path(__file__).resolve().parents[2]
 PASSWORD = "tandem-admin-pw"
 CLUSTER_NAME = "cluster.tandem.test"
+DOMAIN = "tandem.test"
 
 
 def build_dir() -> pathlib.Path:
@@ -66,10 +67,12 @@ class LocalPeer:
     """One tandemd process with its data directory, and tandemctl aimed at it."""
 
     def __init__(self, index: int, address: str, workdir: pathlib.Path, software_version: str | None = None,
-                 admin_port: int = 8443):
+                 admin_port: int = 8443, dns_server: str = "127.0.0.53"):
         self.index = index
         self.address = address
         self.name = f"peer{index}"
+        self.fqdn = f"{self.name}.{DOMAIN}"  # <IP DNS Hostname>.<IP DNS Domain Name>
+        self.dns_server = dns_server
         self.data_dir = workdir / self.name
         self.log_path = workdir / f"{self.name}.log"
         self.cert_path = workdir / f"{self.name}.pem"
@@ -78,20 +81,37 @@ class LocalPeer:
         self.admin_port = admin_port
         self.proc: subprocess.Popen | None = None
         self._bin = build_dir() / "runtime" / "daemon"
+        # What `tandemd init` installs (PEM files): the operator's certificate
+        # and key instead of a self-signed pair, and the trusted CA bundle.
+        self.certificate: pathlib.Path | None = None
+        self.private_key: pathlib.Path | None = None
+        self.trusted_ca: pathlib.Path | None = None
+        # tandemctl checks the peer's certificate against cert_path and the
+        # address it dials; a certificate naming only DNS names (as Enforce
+        # wants) cannot pass that, so such peers are reached with --insecure.
+        self.ctl_insecure = False
 
     # ---- the process -------------------------------------------------------
     def init(self, extra: Iterable[str] = ()) -> None:
         self.password_file.write_text(PASSWORD + "\n")
         out = subprocess.run(
             [str(self._bin / "tandemd"), "init", "--data-dir", str(self.data_dir), "--system-name", self.name.upper(),
-             "--address", self.address, "--hostname", self.name, "--domain", "tandem.test",
-             "--dns-server", "127.0.0.53", "--ntp-server", "127.0.0.123",
-             "--admin-password-file", str(self.password_file), *extra],
+             "--address", self.address, "--hostname", self.name, "--domain", DOMAIN,
+             "--dns-server", self.dns_server, "--ntp-server", "127.0.0.123",
+             "--admin-password-file", str(self.password_file), *self._tls_init_args(), *extra],
             capture_output=True, text=True, timeout=30, check=False)
         if out.returncode != 0:
             raise RuntimeError(f"tandemd init {self.name}: {out.stderr.strip()}")
         pem = out.stdout[out.stdout.index("-----BEGIN CERTIFICATE-----"):]
         self.cert_path.write_text(pem)
+
+    def _tls_init_args(self) -> list[str]:
+        args = []
+        if self.certificate or self.private_key:
+            args += ["--certificate", str(self.certificate), "--private-key", str(self.private_key)]
+        if self.trusted_ca:
+            args += ["--trusted-ca", str(self.trusted_ca)]
+        return args
 
     def start(self, extra: Iterable[str] = ()) -> None:
         args = [str(self._bin / "tandemd"), "run", "--data-dir", str(self.data_dir), "--trust-local-clock",
@@ -132,7 +152,8 @@ class LocalPeer:
 
     def ctl(self, *words: str, json_out: bool = True, timeout_s: float = 40):
         args = [str(self._bin / "tandemctl"), "--peer", f"{self.address}:{self.admin_port}",
-                "--password-file", str(self.password_file), "--ca", str(self.cert_path)]
+                "--password-file", str(self.password_file)]
+        args += ["--insecure"] if self.ctl_insecure else ["--ca", str(self.cert_path)]
         if json_out:
             args.append("--json")
         out = subprocess.run([*args, *words], capture_output=True, text=True, timeout=timeout_s, check=False)
@@ -146,6 +167,19 @@ class LocalPeer:
     def set(self, path: str, value: str):
         self._echo(f"xConfiguration {path}: {value}")
         return self.ctl("xConfiguration", f"{path}: {value}")
+
+    def install_certificate(self, certificate: str | os.PathLike, private_key: str | os.PathLike,
+                            restart: bool = True) -> None:
+        """Maintenance > Security certificates: a new server certificate and its
+        key (PEM files), taken into use at the restart this needs. Each PEM goes
+        to tandemctl as a word of its own, so its lines arrive as they are."""
+        for path, file in (("Certificates Server Certificate", certificate),
+                           ("Certificates Server PrivateKey", private_key)):
+            self._echo(f"xConfiguration {path}: <{pathlib.Path(file).name}>")
+            self.ctl("xConfiguration", f"{path}:", pathlib.Path(file).read_text())
+        self.certificate, self.private_key = pathlib.Path(certificate), pathlib.Path(private_key)
+        if restart:
+            self.restart()
 
     def command(self, name: str, **args: str):
         words = [word for key, value in args.items() for word in (f"{key}:", value)]
@@ -175,24 +209,40 @@ class LocalPeer:
 
 
 class LocalCluster:
-    """``size`` peers on ``base``.1 .. ``base``.size (e.g. 127.0.0.1x)."""
+    """``size`` peers on ``base``.1 .. ``base``.size (e.g. 127.0.0.1x).
+
+    ``tls_mode`` ("Permissive" or "Enforce") is set with the other clustering
+    settings on every peer; None leaves each peer's own (Permissive after init).
+    ``peers_by_fqdn`` lists the Peer N addresses as the peers' FQDNs
+    (peerN.tandem.test), as Enforce wants, instead of their IP addresses; the
+    peers then need ``dns_server`` to resolve them."""
 
     def __init__(self, size: int, workdir: str | os.PathLike, first_address: int = 11, subnet: str = "127.0.0",
-                 software_version: str | None = None):
+                 software_version: str | None = None, dns_server: str | None = None, tls_mode: str | None = None,
+                 peers_by_fqdn: bool = False):
         if not 1 <= size <= 6:
             raise ValueError("a cluster has 1 to 6 peers")
+        if tls_mode not in (None, "Permissive", "Enforce"):
+            raise ValueError(f"tls_mode is Permissive or Enforce, not {tls_mode!r}")
         self.workdir = pathlib.Path(workdir)
-        self.peers = [LocalPeer(i + 1, f"{subnet}.{first_address + i}", self.workdir, software_version)
+        extra = {"dns_server": dns_server} if dns_server else {}
+        self.peers = [LocalPeer(i + 1, f"{subnet}.{first_address + i}", self.workdir, software_version, **extra)
                       for i in range(size)]
+        self.tls_mode = tls_mode
+        self.peers_by_fqdn = peers_by_fqdn
         self.say: Callable[[str], None] = lambda line: None
 
     def __enter__(self) -> "LocalCluster":
         if self.workdir.exists():
             shutil.rmtree(self.workdir)
         self.workdir.mkdir(parents=True)
-        for peer in self.peers:
-            peer.init()
-            peer.start()
+        try:
+            for peer in self.peers:
+                peer.init()
+                peer.start()
+        except BaseException:
+            self.__exit__()  # no process left behind by a peer that failed to start
+            raise
         return self
 
     def __exit__(self, *exc) -> None:
@@ -206,9 +256,15 @@ class LocalCluster:
     def addresses(self, count: int) -> list[str]:
         return [p.address for p in self.peers[:count]]
 
+    def peer_addresses(self, count: int) -> list[str]:
+        """What the Alternates Peer N Address list holds: FQDNs or IP addresses."""
+        return [p.fqdn for p in self.peers[:count]] if self.peers_by_fqdn else self.addresses(count)
+
     def _cluster_settings(self, peer: LocalPeer, members: int) -> None:
         settings = [("Alternates Cluster Name", CLUSTER_NAME), ("Alternates ConfigurationMaster", "1")]
-        settings += [(f"Alternates Peer {i + 1} Address", a) for i, a in enumerate(self.addresses(members))]
+        if self.tls_mode:
+            settings.append(("Alternates Cluster TlsVerificationMode", self.tls_mode))
+        settings += [(f"Alternates Peer {i + 1} Address", a) for i, a in enumerate(self.peer_addresses(members))]
         for path, value in settings:
             if peer.get(path) != value:  # as an operator would: change only what differs
                 peer.set(path, value)
