@@ -36,6 +36,7 @@
 #include "runtime/daemon/tandemd/install_wizard.hpp"
 #include "runtime/daemon/tandemd/remote_syslog.hpp"
 #include "runtime/env/asio/asio_env.hpp"
+#include "runtime/env/tls/pki.hpp"
 #include "runtime/peer.hpp"
 
 namespace {
@@ -51,7 +52,8 @@ constexpr const char* kUsage =
     "                    [--hostname H] [--domain D] [--dns-server IP]... [--ntp-server IP]...\n"
     "                    [--admin-password-file FILE] [--certificate FILE --private-key FILE]\n"
     "                    [--trusted-ca FILE]\n"
-    "       tandemd run --data-dir DIR [--software-version V] [--admin-port PORT]\n"
+    "       tandemd run --data-dir DIR [--software-version V | --software-version-file FILE]\n"
+    "                   [--admin-port PORT]\n"
     "                   [--platform small|medium|large|appliance] [--trust-local-clock]\n"
     "                   [--log-level debug|info|warn|error] [--trace FILE]\n"
     "       tandemd version\n";
@@ -206,6 +208,8 @@ Result<LogLevel> parse_log_level(const std::string& text) {
 struct RunOptions {
   std::filesystem::path data_dir;
   std::string software_version = kBuildVersion;
+  // Read at every start, so writing it and restarting rehearses an upgrade on one build.
+  std::filesystem::path software_version_file;
   std::uint16_t admin_port = kDefaultAdminPort;
   cluster::Platform platform = cluster::Platform::MediumVm;
   bool trust_local_clock = false;
@@ -215,13 +219,15 @@ struct RunOptions {
 
 Result<RunOptions> parse_run(int argc, char** argv) {
   auto flags = parse_flags(argc, argv,
-                           {"--data-dir", "--software-version", "--admin-port", "--platform", "--log-level", "--trace"},
+                           {"--data-dir", "--software-version", "--software-version-file", "--admin-port", "--platform",
+                            "--log-level", "--trace"},
                            {"--trust-local-clock"});
   if (!flags) return flags.error();
   RunOptions options;
   options.data_dir = flags->one("--data-dir");
   if (options.data_dir.empty()) return make_error("--data-dir is required");
   if (auto v = flags->one("--software-version"); !v.empty()) options.software_version = v;
+  options.software_version_file = flags->one("--software-version-file");
   if (auto port = flags->one("--admin-port"); !port.empty()) {
     char* end = nullptr;
     const long n = std::strtol(port.c_str(), &end, 10);
@@ -263,8 +269,23 @@ Result<bool> serve(const RunOptions& run) {
   auto env = AsioEnv::create(io, env_options);
   if (!env) return env.error();
 
+  std::string software_version = run.software_version;
+  if (!run.software_version_file.empty()) {
+    auto text = read_file(run.software_version_file, "software version");
+    if (!text) return text.error();
+    software_version = text->substr(0, text->find_first_of("\r\n"));
+    if (software_version.empty()) return make_error(run.software_version_file.string() + " names no software version");
+  }
   PeerOptions peer_options;
-  peer_options.software_version = run.software_version;
+  // Stands in for an installed certificate that turns out unusable (alarm
+  // 20018), so the admin API stays reachable to fix it.
+  const WallTime now = system_now();
+  auto fallback = make_self_signed(CertificateRequest{facts->system_name.empty() ? "tandem" : facts->system_name, {},
+                                                      facts->addresses, now - std::chrono::hours(1),
+                                                      now + std::chrono::hours(24 * 365), false});
+  if (!fallback) return make_error("temporary certificate: " + fallback.error().message);
+  peer_options.tls = TlsConfig{fallback->certificate_pem, fallback->private_key_pem, {}, TlsVerifyMode::Permissive};
+  peer_options.software_version = software_version;
   peer_options.platform = run.platform;
   peer_options.ntp_synchronized = [trust = run.trust_local_clock] { return trust || kernel_clock_synchronized(); };
   auto peer = Peer::start(**env, peer_options);
@@ -291,7 +312,7 @@ Result<bool> serve(const RunOptions& run) {
   });
   const auto ready_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   (*env)->log(LogLevel::Info, "tandemd",
-              "ready in " + std::to_string(static_cast<int>(ready_ms)) + " ms: software " + run.software_version +
+              "ready in " + std::to_string(static_cast<int>(ready_ms)) + " ms: software " + software_version +
                   ", admin API on https://" + admin_at.to_string());
   io.run();
   (*env)->log(LogLevel::Info, "tandemd", restart ? "restarting" : "stopping");
