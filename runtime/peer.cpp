@@ -1,10 +1,12 @@
 #include "runtime/peer.hpp"
 
 #include "runtime/core/sha256.hpp"
+#include "runtime/wire/frame.hpp"
 
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <set>
 
 namespace tandem {
 namespace {
@@ -23,6 +25,24 @@ bool parse_count(std::string_view key, std::string_view prefix, std::uint32_t& o
   return ec == std::errc() && end == digits.data() + digits.size() && !digits.empty();
 }
 
+
+// Each certificate item must at least parse, so a typo cannot leave the peer
+// without a certificate it can load at its next start.
+Status check_certificate_items(const std::vector<config::Change>& changes) {
+  for (const config::Change& change : changes) {
+    auto where = config::vcs_schema().resolve(change.path);
+    if (!where || change.value.empty() || !where->path.starts_with("Certificates ")) continue;
+    Status ok;
+    if (where->path == "Certificates Server PrivateKey") {
+      ok = check_private_key(change.value);
+    } else if (where->path != "Certificates CRL") {
+      auto certificates = split_pem_certificates(change.value);
+      if (!certificates) ok = certificates.error();
+    }
+    if (!ok) return make_error(where->path + ": " + ok.error().message + "; nothing was changed");
+  }
+  return {};
+}
 
 }  // namespace
 
@@ -48,6 +68,128 @@ InstalledKeys read_option_keys(const std::vector<std::string>& keys) {
   return out;
 }
 
+namespace {
+
+// ---- restore and factory reset, done at start -------------------------------
+//
+// xCommand Restore and xCommand FactoryReset leave a note (written to a
+// temporary file, synced, then renamed into place) that the next start carries
+// out before the store opens: a backup cannot replace an open database, and a
+// reset made on a running peer could be partly undone by a replication push
+// before its restart. The note goes only once the work is done, so a crash
+// midway does it again; each step can be repeated.
+
+constexpr char kPendingFile[] = "maintenance.pending";
+constexpr char kPendingTemp[] = "maintenance.pending.tmp";
+constexpr std::uint32_t kMaxPendingItems = 4096;
+enum class PendingKind : std::uint8_t { Restore = 1, FactoryReset = 2 };
+
+struct PendingChange {
+  PendingKind kind = PendingKind::Restore;
+  std::string backup_name;                 // Restore
+  config::FactoryResetChoices choices;     // FactoryReset
+  std::vector<config::Change> keep;        // written over the restored or reset store
+};
+
+// This machine's own items: what a backup taken on another peer must not bring.
+bool own_item(std::string_view path) {
+  static constexpr std::string_view kOwn[] = {"Ethernet ", "IP Gateway", "IP V6 Gateway", "IP Route ",
+                                              "IP DNS Hostname", "Certificates ", "Option "};
+  return std::any_of(std::begin(kOwn), std::end(kOwn), [&](std::string_view p) { return path.starts_with(p); });
+}
+
+Status write_pending(FileSystem& files, const PendingChange& p) {
+  const config::FactoryResetChoices& c = p.choices;
+  const std::uint8_t flags = static_cast<std::uint8_t>(c.keep_option_keys | c.keep_ip_configuration << 1 |
+                                                       c.keep_certificates << 2 | c.keep_admin_passwords << 3 |
+                                                       c.keep_logs << 4);
+  wire::Writer w;
+  w.u8(static_cast<std::uint8_t>(p.kind)).str(p.backup_name).u8(flags).u32(static_cast<std::uint32_t>(p.keep.size()));
+  for (const config::Change& change : p.keep) w.str(change.path).str(change.value);
+  if (auto ok = write_file_synced(files, kPendingTemp, w.bytes()); !ok) return ok;
+  return files.rename(kPendingTemp, kPendingFile);
+}
+
+Result<PendingChange> read_pending(FileSystem& files) {
+  auto bytes = read_file(files, kPendingFile);
+  if (!bytes) return bytes.error();
+  wire::Reader r(*bytes);
+  PendingChange p;
+  const std::uint8_t kind = r.u8("kind");
+  p.kind = static_cast<PendingKind>(kind);
+  p.backup_name = r.str("backup name", 4096);
+  const std::uint8_t flags = r.u8("choices");
+  p.choices = {(flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0, (flags & 8) != 0, (flags & 16) != 0};
+  const std::uint32_t count = r.u32("item count");
+  if (count > kMaxPendingItems) r.fail("item count", "more than " + std::to_string(kMaxPendingItems));
+  for (std::uint32_t i = 0; i < count && r.ok(); ++i) {
+    std::string path = r.str("item path", 1024);
+    p.keep.push_back({std::move(path), r.str("item value")});
+  }
+  if (auto ok = r.finish(); !ok) return ok.error();
+  if (kind != 1 && kind != 2) return make_error("unknown kind " + std::to_string(kind));
+  return p;
+}
+
+// Restore: the machine's own items as they were before, none of the backup's.
+Status keep_own_items(config::Store& store, const std::vector<config::Change>& own, WallTime now) {
+  std::set<std::string> kept;
+  for (const config::Change& c : own) kept.insert(c.path);
+  auto restored = store.items(config::Scope::PeerSpecific);
+  if (!restored) return restored.error();
+  std::vector<config::Change> changes = own;
+  for (const config::StoredItem& item : *restored) {
+    auto where = store.schema().resolve(item.path);
+    if (where && own_item(item.path) && !kept.count(item.path)) {
+      changes.push_back({item.path, where->spec->default_value});
+    }
+  }
+  // The backup's cluster database state belongs to the peer it was taken on.
+  if (auto ok = store.database().exec("DELETE FROM meta"); !ok) return ok;
+  auto applied = store.apply(changes, "restore", now);
+  return applied ? Status{} : Status(applied.error());
+}
+
+struct PendingOutcome {
+  std::string event;  // "" when there is none to record (a reset records its own)
+  std::string detail;
+};
+
+// Carries out the note left by xCommand Restore or FactoryReset, if any. An
+// unusable note is dropped (the peer starts as it was) and the error says why.
+Result<PendingOutcome> apply_pending(Env& env) {
+  FileSystem& files = env.files();
+  if (!files.exists(kPendingFile)) return PendingOutcome{};
+  auto pending = read_pending(files);
+  auto dropped = [&](const std::string& why) -> Result<PendingOutcome> {
+    (void)files.remove(kPendingFile);
+    return make_error(why);
+  };
+  if (!pending) return dropped("the pending restore or reset is unreadable (" + pending.error().message + ")");
+  PendingOutcome outcome;
+  if (pending->kind == PendingKind::Restore) {
+    auto info = config::inspect_backup(files, pending->backup_name);
+    if (!info) return dropped("restore of " + pending->backup_name + " refused: " + info.error().message);
+    if (auto ok = config::restore_backup(files, pending->backup_name); !ok) return dropped(ok.error().message);
+    outcome = {"peer.restored", "backup " + pending->backup_name + " from " + info->system_name + " (software " +
+                                    info->software_version + ", sha256 " + info->sha256.substr(0, 16) + ")"};
+  }
+  auto store = config::Store::open(files, config::vcs_schema());
+  if (!store) return store.error();  // the note stays: the peer cannot start either way
+  const WallTime now = env.wall_now();
+  Status done = pending->kind == PendingKind::Restore ? keep_own_items(**store, pending->keep, now)
+                                                      : config::factory_reset(**store, pending->choices, now);
+  if (done && pending->kind == PendingKind::FactoryReset) {
+    auto kept = (*store)->apply(pending->keep, "factory-reset", now);
+    if (!kept) done = kept.error();
+  }
+  if (!done) return done.error();
+  if (auto ok = files.remove(kPendingFile); !ok) return ok.error();
+  return outcome;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Peer>> Peer::start(Env& env, PeerOptions options) {
   if (options.software_version.empty()) return make_error("a peer needs a software version");
   std::unique_ptr<Peer> peer(new Peer(env, std::move(options)));
@@ -59,6 +201,8 @@ Result<std::unique_ptr<Peer>> Peer::start(Env& env, PeerOptions options) {
 Peer::~Peer() = default;
 
 Status Peer::open() {
+  // Before the store opens: a restore replaces the database file.
+  auto pending = apply_pending(env_);
   auto store = config::Store::open(env_.files(), config::vcs_schema());
   if (!store) {
     alarms_.raise(AlarmId::DatabaseFailure, store.error().message, env_.wall_now());
@@ -83,12 +227,31 @@ Status Peer::open() {
     (void)store_->add_event(env_.wall_now(), kKinds[static_cast<int>(event)], detail);
     (void)store_->set_meta(kAlarmsKey, cluster::encode_alarms(alarms_.list()));
   });
+  if (!pending) {
+    env_.log(LogLevel::Error, "maintenance", pending.error().message);
+    (void)store_->add_event(env_.wall_now(), "peer.maintenance_failed", pending.error().message);
+  } else if (!pending->event.empty()) {
+    (void)store_->add_event(env_.wall_now(), pending->event, pending->detail);
+  }
   (void)store_->add_event(env_.wall_now(), "peer.start", "software " + options_.software_version);
   auto settings = cluster::ClusteringSettings::load(*store_);
   if (!settings) return settings.error();
   settings_ = *settings;
   keys_ = installed_keys();
+  check_installed_certificate();
   return {};
+}
+
+void Peer::check_installed_certificate() {
+  TlsConfig installed;
+  installed.certificate_pem = *store_->get("Certificates Server Certificate");
+  installed.private_key_pem = *store_->get("Certificates Server PrivateKey");
+  if (installed.certificate_pem.empty()) return;
+  if (auto usable = validate_tls_config(installed); !usable) {
+    alarms_.raise(AlarmId::CertificateUnusable, usable.error().message, env_.wall_now());
+  } else {
+    alarms_.clear(AlarmId::CertificateUnusable);
+  }
 }
 
 InstalledKeys Peer::installed_keys() const {
@@ -197,6 +360,12 @@ Result<TlsConfig> Peer::tls_config() const {
   if (!certificate.empty()) {
     tls.certificate_pem = certificate;
     tls.private_key_pem = *store_->get("Certificates Server PrivateKey");
+    // An unusable pair must not cut the peer off: options.tls stands in
+    // (Peer::open raised the alarm that says so).
+    if (!validate_tls_config(tls) && !options_.tls.certificate_pem.empty()) {
+      tls.certificate_pem = options_.tls.certificate_pem;
+      tls.private_key_pem = options_.tls.private_key_pem;
+    }
   }
   const std::string trusted = *store_->get("Certificates TrustedCA");
   if (!trusted.empty()) {
@@ -293,6 +462,7 @@ std::vector<cluster::CheckItem> Peer::prerequisites() const {
 }
 
 Result<std::size_t> Peer::configure(const std::vector<config::Change>& changes, std::string_view actor) {
+  if (auto ok = check_certificate_items(changes); !ok) return ok.error();
   auto changed = replication_ ? replication_->commit(changes, actor)
                               : store_->apply(changes, actor, env_.wall_now());
   if (!changed) return changed;
@@ -381,6 +551,20 @@ cluster::LicencePool Peer::licence_pool() const {
   }
   for (const cluster::PeerView& v : membership_->peers()) peers.push_back(licences_of(v));
   return cluster::pool_licences(peers, env_.wall_now());
+}
+
+Status Peer::schedule_restore(const std::string& backup_name) {
+  auto items = store_->items(config::Scope::PeerSpecific);
+  if (!items) return items.error();
+  PendingChange pending{PendingKind::Restore, backup_name, {}, {}};
+  for (const config::StoredItem& item : *items) {
+    if (own_item(item.path)) pending.keep.push_back({item.path, item.value});
+  }
+  return write_pending(env_.files(), pending);
+}
+
+Status Peer::schedule_factory_reset(const config::FactoryResetChoices& choices, std::vector<config::Change> keep) {
+  return write_pending(env_.files(), PendingChange{PendingKind::FactoryReset, "", choices, std::move(keep)});
 }
 
 }  // namespace tandem

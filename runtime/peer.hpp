@@ -23,6 +23,7 @@
 #include "runtime/cluster/prerequisites.hpp"
 #include "runtime/cluster/replication.hpp"
 #include "runtime/cluster/resource_usage.hpp"
+#include "runtime/config/maintenance.hpp"
 #include "runtime/config/store.hpp"
 #include "runtime/env/env.hpp"
 
@@ -81,9 +82,22 @@ class Peer {
   // other peers hear of a change at once.
   Status set_local_usage(const cluster::Usage& usage);
 
+  // xCommand Restore and xCommand FactoryReset are written down (durably) and
+  // done by the next start, before anything reads the store; the caller then
+  // restarts the peer. Restore: `backup_name` (a checked backup in the data
+  // directory) replaces the configuration, except this machine's own items
+  // (LAN addresses, gateways and routes, host name, certificates, option
+  // keys), which stay; the backup's cluster database state (lineage, revision,
+  // remembered peers, alarms) is dropped, so a peer joining afterwards takes
+  // the primary's whole configuration. Reset: config::factory_reset with
+  // `choices`, then `keep` written over it.
+  Status schedule_restore(const std::string& backup_name);
+  Status schedule_factory_reset(const config::FactoryResetChoices& choices, std::vector<config::Change> keep);
+
  private:
   Peer(Env& env, PeerOptions options) : env_(env), options_(std::move(options)) {}
   Status open();
+  void check_installed_certificate();
   Status start_clustering();
   void resolve_names();
   Status join_cluster();

@@ -61,6 +61,10 @@ const std::vector<AlarmSpec>& alarm_catalogue() {
       {AlarmId::PeerCertificateRefused, Severity::Error,
        "TLS verification failed: a cluster peer's certificate was refused under TLS verification mode Enforce",
        "Install a valid certificate from a trusted CA whose CN or SAN resolves to the peer's address."},
+      {AlarmId::CertificateUnusable, Severity::Error,
+       "Server certificate unusable: the installed certificate and private key do not form a usable pair",
+       "Install a matching certificate and private key (Maintenance > Security certificates) and restart; a "
+       "temporary self-signed certificate is in use until then."},
   };
   return catalogue;
 }

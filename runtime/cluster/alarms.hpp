@@ -38,6 +38,7 @@ enum class AlarmId : std::uint16_t {
   OptionKeysMismatch = 20015,
   LicenceCapacityBorrowed = 20016,
   PeerCertificateRefused = 20017,
+  CertificateUnusable = 20018,
 };
 
 enum class Severity : std::uint8_t { Warning, Error, Critical };

@@ -168,3 +168,13 @@ def test_the_database_is_intact_after_the_abuse(peer):
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert_still_serving(peer)
+
+
+def test_a_certificate_that_does_not_parse_is_refused_and_the_peer_stays_reachable(peer):
+    with pytest.raises(TandemCtlError) as refused:
+        peer.set("Certificates Server Certificate", "not a certificate")
+    assert refused.value.code == 1
+    assert "Certificates Server Certificate" in str(refused.value)
+    assert "nothing was changed" in str(refused.value)
+    peer.restart()
+    assert_still_serving(peer)

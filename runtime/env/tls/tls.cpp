@@ -246,6 +246,12 @@ PeerVerdict evaluate_peer(const TlsSessionInfo& session, WallTime now) {
   return PeerVerdict{};
 }
 
+Status check_private_key(std::string_view pem) {
+  if (pem.size() > kPemBytesMax) return make_error("larger than 1 MiB");
+  if (!read_private_key(pem)) return make_error("not an unencrypted PEM private key: " + take_openssl_error());
+  return {};
+}
+
 Result<ValidatedTls> validate_tls_config(const TlsConfig& config) {
   auto chain = split_pem_certificates(config.certificate_pem);
   if (!chain) return make_error("TLS certificate: " + chain.error().message);

@@ -105,5 +105,7 @@ struct ValidatedTls {
   CertificateInfo certificate;
 };
 Result<ValidatedTls> validate_tls_config(const TlsConfig& config);
+// Whether `pem` is an unencrypted PEM private key OpenSSL can load.
+Status check_private_key(std::string_view pem);
 
 }  // namespace tandem

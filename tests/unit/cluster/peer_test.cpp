@@ -84,6 +84,35 @@ TEST_F(PeerTest, AStandAlonePeerIsNotClusteredAndConfiguresLocally) {
   EXPECT_EQ(peer(1).alarms().size(), 0u);
 }
 
+TEST_F(PeerTest, ACertificateOrKeyThatDoesNotParseIsRefusedAndChangesNothing) {
+  build(1, 0);
+  start(1);
+  for (const char* item : {"Certificates Server Certificate", "Certificates Server PrivateKey", "Certificates TrustedCA"}) {
+    auto refused = peer(1).configure({{"H323 Gatekeeper TimeToLive", "61"}, {item, "not a PEM at all"}}, "admin");
+    ASSERT_FALSE(refused.ok()) << item;
+    EXPECT_NE(refused.error().message.find(item), std::string::npos) << refused.error().message;
+    EXPECT_NE(refused.error().message.find("nothing was changed"), std::string::npos);
+    EXPECT_EQ(*peer(1).get(item), "");
+    EXPECT_NE(*peer(1).get("H323 Gatekeeper TimeToLive"), "61");
+  }
+  const auto other = make_self_signed(CertificateRequest{"other", {}, {}, sim_.wall_epoch() - 1h, sim_.wall_epoch() + 24h, false}).value();
+  EXPECT_TRUE(peer(1).configure({{"Certificates Server Certificate", other.certificate_pem}}, "admin").ok());  // parses: a key may follow
+}
+
+TEST_F(PeerTest, AnInstalledPairThatDoesNotMatchIsAlarmedAndTheStandInCertificateServes) {
+  build(1, 0);
+  const auto other = make_self_signed(CertificateRequest{"other", {}, {}, sim_.wall_epoch() - 1h, sim_.wall_epoch() + 24h, false}).value();
+  start(1, {{"Certificates Server Certificate", other.certificate_pem},
+            {"Certificates Server PrivateKey", cert_.private_key_pem}});  // a key of another certificate
+  const cluster::Alarm* unusable = peer(1).alarms().find(AlarmId::CertificateUnusable);
+  ASSERT_NE(unusable, nullptr);
+  EXPECT_NE(unusable->detail.find("does not match"), std::string::npos) << unusable->detail;
+  auto tls = peer(1).tls_config();
+  ASSERT_TRUE(tls.ok());
+  EXPECT_EQ(tls->certificate_pem, cert_.certificate_pem);  // the stand-in (PeerOptions::tls)
+  EXPECT_TRUE(validate_tls_config(*tls).ok());
+}
+
 class ClusterSizeTest : public PeerTest, public ::testing::WithParamInterface<int> {};
 
 TEST_P(ClusterSizeTest, FormsAndReplicatesFromThePrimary) {
