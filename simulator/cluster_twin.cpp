@@ -217,6 +217,7 @@ class AdminPort {
 struct BootSpec {
   InstallAnswers install;  // used on the first boot only
   PeerOptions peer;
+  Status host_ready;       // why the host cannot serve (its configured address), as tandemd would fail
   // Asks the twin to restart this process, once xCommand Restart's reply had its grace.
   std::function<void()> restart;
 };
@@ -253,6 +254,7 @@ class TwinDaemon {
   explicit TwinDaemon(Env& env) : env_(env) {}
 
   Status serve(const BootSpec& spec) {
+    if (!spec.host_ready) return spec.host_ready;
     if (!env_.files().exists(kDatabaseName)) {
       if (auto ok = install(env_, spec.install); !ok) return make_error("install: " + ok.error().message);
     }
@@ -429,6 +431,7 @@ ProcessFactory ClusterTwin::daemon_factory(Machine& m) {
     spec.install = InstallAnswers{"PEER" + std::to_string(m.number), "peer" + std::to_string(m.number),
                                   kTwinDomain, m.ip, {dns_server()}, {ntp_server()},
                                   admin_password_hash_};
+    spec.host_ready = follow_configured_address(m, env);
     spec.peer.software_version = m.software_version;
     spec.peer.membership = options_.membership;
     spec.peer.replication = options_.replication;
@@ -438,6 +441,34 @@ ProcessFactory ClusterTwin::daemon_factory(Machine& m) {
     };
     return TwinDaemon::boot(env, std::move(spec));
   });
+}
+
+// tandemd takes its LAN address from its configuration at every start
+// (read_host_facts), before the peer opens: when Ethernet 1 IP V4 Address was
+// changed, the machine now lives at the new address, and the operator's DNS
+// follows (the host's FQDN is given it). Runs as the host starts, before its
+// process holds any socket. A host not yet installed keeps its address.
+Status ClusterTwin::follow_configured_address(Machine& m, Env& env) {
+  if (!env.files().exists(kDatabaseName)) return {};
+  std::string text;
+  {
+    auto store = config::Store::open(env.files(), config::vcs_schema(), kDatabaseName);
+    if (!store) return store.error();
+    text = *(*store)->get("Ethernet 1 IP V4 Address");
+  }
+  if (text.empty()) return make_error("no LAN address is configured (Ethernet 1 IP V4 Address)");
+  auto configured = IpAddress::parse(text);
+  if (!configured || !configured->is_v4()) {
+    return make_error("Ethernet 1 IP V4 Address '" + text + "' is not an IPv4 address");
+  }
+  if (*configured == m.ip) return {};
+  if (auto moved = sim_->readdress_host(m.host->index(), {*configured}); !moved) {
+    return make_error("cannot take address " + text + ": " + moved.error().message);
+  }
+  sim_->dns().set_addresses(fqdn(m.number), {*configured});
+  m.ip = *configured;
+  m.address = configured->to_string();
+  return {};
 }
 
 ClusterTwin::Machine& ClusterTwin::machine(int number) {

@@ -7,6 +7,10 @@
 // xCommand Restart restarts it as tandemd re-executes: the process is
 // destroyed cleanly and made again, memory lost, disk kept, running the
 // software version set for that host at that moment (to rehearse upgrades).
+// Like tandemd, each start takes the LAN address from the configuration
+// (Ethernet 1 IP V4 Address): once it was changed, the host lives at the new
+// address from its next start (address(), host_at() and the FQDN's DNS record
+// follow); an address another host has, or none, and tandemd does not start.
 //
 // The operator's workstation is a host too ("operator", 10.0.0.100), so it
 // can be cut off from a peer. request() sends an admin request from it over
@@ -87,7 +91,7 @@ class ClusterTwin {
   Result<int> add_host();
   int host_count() const { return static_cast<int>(machines_.size()); }
   SimHost& host(int number);
-  const std::string& address(int number) const;        // "10.0.0.N"
+  const std::string& address(int number) const;        // "10.0.0.N", or where it was moved
   std::string fqdn(int number) const;                  // "peerN.tandem.test"
   // The host with this address ("10.0.0.N") or FQDN ("peerN.tandem.test").
   std::optional<int> host_at(std::string_view address) const;
@@ -152,6 +156,7 @@ class ClusterTwin {
   std::int32_t sim_index(int number);
   Result<IpAddress> resolve(const std::string& address, Duration limit);
   ProcessFactory daemon_factory(Machine& m);
+  Status follow_configured_address(Machine& m, Env& env);
   void reboot_if(int number, std::uint64_t incarnation);
 
   ClusterTwinOptions options_;

@@ -48,6 +48,8 @@ class SimHost {
   const std::string& name() const { return name_; }
   std::int32_t index() const { return index_; }
   const std::vector<IpAddress>& addresses() const { return addresses_; }
+  // Only through Simulation::readdress_host, which keeps its address index.
+  void set_addresses(std::vector<IpAddress> addresses) { addresses_ = std::move(addresses); }
   HostState state() const { return state_; }
   bool up() const { return state_ != HostState::Down; }
   std::uint64_t incarnation() const { return incarnation_; }

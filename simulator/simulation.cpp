@@ -32,6 +32,22 @@ Result<SimHost*> Simulation::add_host(const std::string& name, std::vector<IpAdd
   return hosts_.back().get();
 }
 
+Status Simulation::readdress_host(std::int32_t index, std::vector<IpAddress> addresses) {
+  SimHost& h = host(index);
+  if (addresses.empty()) return make_error("host '" + h.name() + "' needs at least one address");
+  for (const IpAddress& ip : addresses) {
+    if (const std::int32_t other = host_by_address(ip); other != kNoHost && other != index) {
+      const std::string& name = hosts_.at(static_cast<std::size_t>(other))->name();
+      return make_error("address " + ip.to_string() + " is already used by host " + name);
+    }
+  }
+  for (const IpAddress& ip : h.addresses()) by_address_.erase(ip);
+  for (const IpAddress& ip : addresses) by_address_[ip] = index;
+  trace_.record(loop_.now_ns(), "host.readdress", index, kNoHost, 0, addresses.front().to_string());
+  h.set_addresses(std::move(addresses));
+  return {};
+}
+
 SimHost* Simulation::find_host(std::string_view name) {
   for (const auto& h : hosts_) {
     if (h->name() == name) return h.get();

@@ -52,6 +52,10 @@ class Simulation {
   SimHost& host(std::int32_t index) { return *hosts_.at(static_cast<std::size_t>(index)); }
   SimHost* find_host(std::string_view name);
   std::int32_t host_by_address(const IpAddress& ip) const;
+  // Gives host `index` new addresses (a machine whose LAN address was
+  // changed), while its process holds no socket: it is down, or starting.
+  // Error if another host has one of them.
+  Status readdress_host(std::int32_t index, std::vector<IpAddress> addresses);
   std::size_t host_count() const { return hosts_.size(); }
 
   EventLoop& loop() { return loop_; }

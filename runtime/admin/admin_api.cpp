@@ -5,6 +5,7 @@
 //   GET  /api/v1/configuration?path=P           one item, or every item under a prefix
 //   POST /api/v1/configuration                  {"changes": [{"path", "value"}...]}
 //   POST /api/v1/command/<Name>                 xCommand, {"args": {...}}
+//   GET  /api/v1/backup/<name>                  a backup file, base64 (ReadWrite: it holds secrets)
 //   GET  /api/v1/alarms                         active alarms
 //   POST /api/v1/alarms/<id>/acknowledge
 //   GET  /api/v1/events[?limit=N]               event log, newest first
@@ -122,6 +123,7 @@ struct AdminApi::Impl {
   Response configuration_get(const Call& call);
   Response configuration_post(const Call& call);
   void command(const Call& call, Reply reply);
+  Response backup(const Call& call);
   Response alarms(const Call& call);
   Response alarm_acknowledge(const Call& call);
   Response events(const Call& call);
@@ -144,6 +146,7 @@ const std::vector<AdminApi::Impl::Route>& AdminApi::Impl::routes() {
       {"GET", "/api/v1/configuration", Need::Read, {"path"}, &Impl::configuration_get},
       {"POST", "/api/v1/configuration", Need::Write, {}, &Impl::configuration_post},
       {"POST", "/api/v1/command/{}", Need::Write, {}, nullptr, &Impl::command},
+      {"GET", "/api/v1/backup/{}", Need::Write, {}, &Impl::backup},
       {"GET", "/api/v1/alarms", Need::Read, {}, &Impl::alarms},
       {"POST", "/api/v1/alarms/{}/acknowledge", Need::Write, {}, &Impl::alarm_acknowledge},
       {"GET", "/api/v1/events", Need::Logs, {"limit"}, &Impl::events},
@@ -238,7 +241,7 @@ void AdminApi::Impl::dispatch(const Request& request, Identity who, Reply reply)
   const std::string what = request.method + " " + target->path;
   if (!found && allow.empty()) {
     return reply(error_response(404, "no such route: " + what + "; the routes are /api/v1/status, configuration, "
-                                     "command/<Name>, alarms, alarms/<id>/acknowledge, events, configlog, "
+                                     "command/<Name>, backup/<name>, alarms, alarms/<id>/acknowledge, events, configlog, "
                                      "prerequisites and watch"));
   }
   if (!found) {
@@ -303,6 +306,8 @@ void AdminApi::Impl::command(const Call& call, Reply reply) {
   // this very API along with the peer.
   if (outcome.restart) env_.post([restart = hooks_.restart] { restart(); });
 }
+
+Response AdminApi::Impl::backup(const Call& call) { return backup_download(env_, call.params.front()); }
 
 Response AdminApi::Impl::alarms(const Call&) { return json_response(200, Json{{"alarms", alarms_json(peer_.alarms())}}); }
 

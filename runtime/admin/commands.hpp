@@ -10,6 +10,11 @@
 //   Backup               Name: <file> (optional) — one backup file in the data directory
 //   MaintenanceMode      Mode: On|Off — stop taking new calls and registrations
 //   PasswordSet          Name: <administrator>, Password: <new password>
+//   FactoryReset         KeepOptionKeys, KeepIpConfiguration, KeepCertificates, KeepPasswords,
+//                        KeepLogs: Yes|No (default No, the guide's answers); KeepIpConfiguration: No
+//                        is refused remotely. Done at the restart that follows (Peer::schedule_factory_reset).
+//   Restore              Content: <backup file, base64>, Name: <file>.tbk (optional) — checked, kept in
+//                        the data directory, restored at the restart that follows (Peer::schedule_restore)
 
 #include <string_view>
 #include <vector>
@@ -36,6 +41,16 @@ struct CommandOutcome {
 CommandOutcome run_command(std::string_view name, std::string_view body, CommandContext& ctx);
 
 const std::vector<std::string_view>& command_names();
+
+// The largest backup the API carries either way: its base64 in a Restore body
+// must fit the API's 1 MiB body limit.
+inline constexpr std::size_t kMaxBackupTransferBytes = 760 * 1024;
+
+// GET /api/v1/backup/<name>: a backup file of the data directory, so it can be
+// restored on another peer: 200 {"name", "size", "sha256" (of the file),
+// "system_name", "software_version", "created_at", "content_base64"}; 404 no
+// such file; 409 not a backup, or larger than kMaxBackupTransferBytes.
+Response backup_download(Env& env, std::string_view name);
 
 // Acknowledges alarm `id`: 200 {"id", "acknowledged": true}, or 404 when that
 // alarm is not up. Shared with POST /api/v1/alarms/<id>/acknowledge.

@@ -101,15 +101,46 @@ Result<std::string> PeerClient::get(const std::string& path) {
   return value_or<std::string>(*json, "value", "");
 }
 
-Result<ClusteringConfig> PeerClient::clustering() {
-  auto text = request("GET", "/api/v1/configuration?path=Alternates");
+Result<std::map<std::string, std::string>> PeerClient::items(const std::string& prefix) {
+  auto text = request("GET", "/api/v1/configuration?path=" + url_encode(prefix));
   if (!text) return text.error();
   auto json = parse(*text, address_);
   if (!json) return json.error();
-  std::map<std::string, std::string> items;
+  if (value_or<bool>(*json, "truncated", false)) return make_error(address_ + ": too many items under " + prefix);
+  std::map<std::string, std::string> out;
   for (const Json& item : json->value("items", Json::array())) {
-    items[value_or<std::string>(item, "path", "")] = value_or<std::string>(item, "value", "");
+    out[value_or<std::string>(item, "path", "")] = value_or<std::string>(item, "value", "");
   }
+  return out;
+}
+
+Result<std::vector<EventEntry>> PeerClient::events(int limit) {
+  auto text = request("GET", "/api/v1/events?limit=" + std::to_string(limit));
+  if (!text) return text.error();
+  auto json = parse(*text, address_);
+  if (!json) return json.error();
+  std::vector<EventEntry> out;
+  for (const Json& e : json->value("events", Json::array())) {
+    out.push_back(EventEntry{value_or<std::string>(e, "kind", ""), value_or<std::string>(e, "detail", "")});
+  }
+  return out;
+}
+
+Result<BackupFile> PeerClient::backup_file(const std::string& name) {
+  auto text = request("GET", "/api/v1/backup/" + url_encode(name));
+  if (!text) return text.error();
+  auto json = parse(*text, address_);
+  if (!json) return json.error();
+  BackupFile file{value_or<std::string>(*json, "name", ""), value_or<std::string>(*json, "system_name", ""),
+                  value_or<std::string>(*json, "sha256", ""), value_or<std::string>(*json, "content_base64", "")};
+  if (file.content_base64.empty()) return make_error(address_ + ": the backup " + name + " came without its content");
+  return file;
+}
+
+Result<ClusteringConfig> PeerClient::clustering() {
+  auto got = this->items("Alternates");
+  if (!got) return got.error();
+  std::map<std::string, std::string>& items = *got;
   ClusteringConfig c;
   c.cluster_name = items["Alternates Cluster Name"];
   c.primary = std::atoi(items["Alternates ConfigurationMaster"].c_str());

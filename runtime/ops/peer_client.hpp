@@ -49,6 +49,19 @@ struct ClusteringConfig {
   bool operator==(const ClusteringConfig&) const = default;
 };
 
+struct EventEntry {
+  std::string kind;  // "peer.start", "peer.factory_reset", "alarm.raised"...
+  std::string detail;
+};
+
+// A backup file on a peer, as GET /api/v1/backup/<name> gives it.
+struct BackupFile {
+  std::string name;
+  std::string system_name;  // of the peer it was taken on
+  std::string sha256;       // of the file
+  std::string content_base64;
+};
+
 struct AlarmEntry {
   int id = 0;
   std::string text;
@@ -65,6 +78,12 @@ class PeerClient {
   Result<std::string> get(const std::string& path);
   Result<ClusteringConfig> clustering();
   Result<std::vector<AlarmEntry>> alarms();
+  // The event log, newest first, at most `limit` entries.
+  Result<std::vector<EventEntry>> events(int limit = 100);
+  // Every stored item under a prefix of whole words ("IP DNS", "Option"), by path.
+  Result<std::map<std::string, std::string>> items(const std::string& prefix);
+  // A backup file in the peer's data directory (xCommand Backup wrote it).
+  Result<BackupFile> backup_file(const std::string& name);
   // Neighbour and traversal zone peer addresses configured on this peer.
   Result<std::vector<std::string>> neighbour_addresses();
 

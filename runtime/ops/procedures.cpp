@@ -1,10 +1,13 @@
 #include "runtime/ops/procedures.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "runtime/ops/peer_client.hpp"
+#include "runtime/peer.hpp"
 
 namespace tandem::ops {
 namespace {
@@ -305,6 +308,290 @@ std::vector<Step> join_steps(Operator& op, const Cluster& cluster, const Cluster
   return steps;
 }
 
+// ---- the parts the address change and the replacements share ----------------
+
+enum class AlreadyLeft : std::uint8_t { NotAMember, Removed };
+
+// Remove a Live Peer's checks, and its steps appended to `plan`, from wherever
+// an earlier run stopped. A peer stand-alone under its own name has left:
+// with AlreadyLeft::Removed that is a finished removal (for a procedure that
+// goes on past it), otherwise it is no peer of this cluster.
+Status live_removal(Operator& op, const Cluster& cluster, const std::string& peer, AlreadyLeft left, Plan& plan,
+                    const Timeouts& t) {
+  if (peer == cluster.primary) return make_error(peer + " is the configuration primary: change the primary first");
+  plan.checks.push_back(peer + " is not the primary");
+  if (auto ok = no_upgrade_in_progress(cluster); !ok) return ok;
+  if (!cluster.config.slot_of(peer)) {
+    // Only a re-run finds it unlisted while it still lists the cluster's peers.
+    auto own = PeerClient(op, peer).clustering();
+    if (!own) return make_error(peer + " is not listed on the primary and cannot be reached: " + own.error().message);
+    auto own_name = own_cluster_name(op, peer);
+    if (left == AlreadyLeft::Removed && own->listed() == 0 && own_name && own->cluster_name == *own_name) {
+      plan.checks.push_back(peer + " has left the cluster already (Cluster name " + *own_name + ", no peers)");
+      return {};
+    }
+    if (own->cluster_name != cluster.config.cluster_name || own->listed() == 0) {
+      return make_error(peer + " is not a peer of this cluster");
+    }
+    plan.checks.push_back(peer + " is no longer listed on the primary but still lists the cluster: continuing");
+  } else {
+    plan.checks.push_back(peer + " is listed as Peer " + std::to_string(*cluster.config.slot_of(peer)));
+  }
+  if (!reachable(op, peer)) return make_error(peer + " cannot be reached: use Remove a Dead Peer instead");
+  plan.checks.push_back(peer + " answers");
+  auto leave = leave_steps(op, peer, t);
+  if (!leave) return leave.error();
+  append(plan.steps, std::move(*leave));
+  const ClusteringConfig after = without(cluster.config, peer, cluster.primary);
+  const auto remaining = listed(after);
+  append(plan.steps, spread_settings(op, remaining, after, "remove " + peer + " from the peer list"));
+  append(plan.steps, restarts(op, remaining, t));
+  plan.steps.push_back(converge_step(op, remaining, {}, t.converge));
+  return {};
+}
+
+// The peer lists of a replacement: `gone` left, `joining` at the end (or
+// where an earlier run put it).
+struct Lists {
+  ClusteringConfig before;  // without `joining`
+  ClusteringConfig after;
+};
+
+Result<Lists> lists_for(const Cluster& cluster, const std::string& gone, const std::string& joining) {
+  Lists out;
+  out.after = without(cluster.config, gone, cluster.primary);
+  if (!out.after.slot_of(joining)) {
+    const int n = out.after.listed();
+    if (n >= kMaxPeers) {
+      return make_error("the cluster already has " + std::to_string(kMaxPeers) + " peers, the most a cluster can have");
+    }
+    out.after.peers[static_cast<std::size_t>(n)] = joining;
+  }
+  out.before = without(out.after, joining, cluster.primary);
+  return out;
+}
+
+// ---- Change the Address of a Peer ----------------------------------------------
+
+// The LAN item that holds `to`: both must be IP addresses of one family.
+Result<std::string> address_item(const std::string& from, const std::string& to) {
+  auto old_ip = IpAddress::parse(from);
+  auto new_ip = IpAddress::parse(to);
+  if (!new_ip) return make_error("the new address must be an IP address (Ethernet 1 is set to it), not '" + to + "'");
+  if (!old_ip) {
+    return make_error(from + " is listed by name: change the address its DNS record gives instead (the Peer N "
+                             "address stays the name)");
+  }
+  if (old_ip->family() != new_ip->family()) return make_error(from + " and " + to + " are not of one IP version");
+  if (*old_ip == *new_ip) return make_error(to + " is already the address of " + from);
+  return std::string(new_ip->is_v4() ? "Ethernet 1 IP V4 Address" : "Ethernet 1 IP V6 Address");
+}
+
+// The guide's "change the address": the new LAN address, and the restart that
+// makes the peer take it (tandemd reads its address at start). Done once the
+// new address answers with that address configured.
+Step readdress_step(Operator& op, const std::string& peer, const std::string& item, const std::string& to,
+                    Duration timeout) {
+  Step s{peer + ": " + item + " " + to + ", then restart (System > Network interfaces > IP)", peer};
+  auto moved = [&op, item, to]() -> Result<bool> {
+    auto value = PeerClient(op, to).get(item);
+    if (!value) return value.error();
+    return *value == to;
+  };
+  s.done = [moved]() -> Result<bool> {
+    auto m = moved();
+    return m.ok() && *m;  // nothing answers there yet: not done
+  };
+  s.act = [&op, peer, item, to]() -> Status {
+    PeerClient client(op, peer);
+    if (auto set = client.set({{item, to}}); !set) return set.error();
+    auto restarted = client.command("Restart");
+    if (!restarted) return restarted.error();
+    return {};
+  };
+  s.waits_for = peer + " to answer at " + to;
+  s.settled = moved;
+  s.timeout = timeout;
+  return s;
+}
+
+// ---- Replace a Peer And Keep Its Configuration --------------------------------
+
+// "replace-from-10-0-0-2.tbk": one name per old peer, so a re-run finds it.
+std::string replacement_backup_name(const std::string& old_peer) {
+  std::string label = old_peer;
+  std::replace_if(label.begin(), label.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '-');
+  return "replace-from-" + label + ".tbk";
+}
+
+// `peer` holds backup `name` restored: the file is in its data directory and
+// the peer took the backup's system name (it kept only its own items).
+Result<bool> restored(Operator& op, const std::string& peer, const std::string& name) {
+  PeerClient client(op, peer);
+  auto system_name = client.get("SystemUnit Name");
+  if (!system_name) return system_name.error();
+  auto file = client.backup_file(name);
+  if (!file) return false;
+  return *system_name == file->system_name;
+}
+
+// The guide's steps 3 and 5: back the removed peer up, restore that onto the new one.
+std::vector<Step> carry_backup_steps(Operator& op, const std::string& from, const std::string& to, Duration timeout) {
+  const std::string name = replacement_backup_name(from);
+  auto carried = std::make_shared<std::string>();  // the backup's base64, from one step to the next
+  auto done = [&op, to, name] { return restored(op, to, name); };
+  Step backup{from + ": back up its configuration (Maintenance > Backup and restore) and copy the file", from};
+  backup.done = done;
+  backup.act = [&op, from, name, carried]() -> Status {
+    PeerClient client(op, from);
+    if (auto made = client.command("Backup", {{"Name", name}}); !made) return made.error();
+    auto file = client.backup_file(name);
+    if (!file) return file.error();
+    *carried = std::move(file->content_base64);
+    return {};
+  };
+  Step restore{to + ": restore " + from + "'s backup (Maintenance > Backup and restore); it restarts", to};
+  restore.done = done;
+  restore.act = [&op, from, to, name, carried]() -> Status {
+    if (carried->empty()) return make_error("no backup of " + from + " was taken in this run");
+    auto sent = PeerClient(op, to).command("Restore", {{"Content", *carried}, {"Name", name}});
+    if (!sent) return sent.error();
+    return {};
+  };
+  restore.waits_for = to + " to answer again with " + from + "'s configuration";
+  restore.settled = done;
+  restore.timeout = timeout;
+  return {std::move(backup), std::move(restore)};
+}
+
+constexpr int kDnsServers = 5;  // IP DNS Server [1..5] Address
+constexpr int kNtpServers = 5;  // NTP Server [1..5] Address
+
+// DNS servers, domain and NTP servers as set (empty ones left out).
+Result<std::map<std::string, std::string>> name_services(Operator& op, const std::string& peer) {
+  PeerClient client(op, peer);
+  std::map<std::string, std::string> out;
+  for (const char* prefix : {"IP DNS", "NTP"}) {
+    auto items = client.items(prefix);
+    if (!items) return items.error();
+    for (auto& [path, value] : *items) {
+      if (path != "IP DNS Hostname" && !value.empty()) out[path] = value;  // the host name is the peer's own
+    }
+  }
+  return out;
+}
+
+// The guide's step 6: the same DNS configuration and NTP servers as the others.
+Step name_services_step(Operator& op, const std::string& primary, const std::string& peer) {
+  Step s{peer + ": DNS servers, domain and NTP servers as on the other peers (System > DNS, System > Time)", peer};
+  s.done = [&op, primary, peer]() -> Result<bool> {
+    auto want = name_services(op, primary);
+    if (!want) return want.error();
+    auto have = name_services(op, peer);
+    if (!have) return have.error();
+    return *want == *have;
+  };
+  s.act = [&op, primary, peer]() -> Status {
+    auto want = name_services(op, primary);
+    if (!want) return want.error();
+    std::map<std::string, std::string> changes{{"IP DNS Domain Name", ""}};
+    for (int i = 1; i <= kDnsServers; ++i) changes["IP DNS Server " + std::to_string(i) + " Address"] = "";
+    for (int i = 1; i <= kNtpServers; ++i) changes["NTP Server " + std::to_string(i) + " Address"] = "";
+    for (const auto& [path, value] : *want) changes[path] = value;
+    auto set = PeerClient(op, peer).set(changes);
+    if (!set) return set.error();
+    return {};
+  };
+  return s;
+}
+
+// The guide's step 4: the feature keys of the other peers (call licences may differ).
+Status same_feature_keys(Operator& op, const std::string& primary, const std::string& peer,
+                         std::vector<std::string>& checks) {
+  auto features = [&op](const std::string& p) -> Result<std::vector<std::string>> {
+    auto items = PeerClient(op, p).items("Option");
+    if (!items) return items.error();
+    std::vector<std::string> keys;
+    for (const auto& [path, value] : *items) keys.push_back(value);
+    return read_option_keys(keys).features;
+  };
+  auto want = features(primary);
+  if (!want) return want.error();
+  auto have = features(peer);
+  if (!have) return have.error();
+  auto not_in = [](const std::vector<std::string>& a, const std::vector<std::string>& b) {
+    std::string out;
+    for (const std::string& key : a) {
+      if (std::find(b.begin(), b.end(), key) == b.end()) out += (out.empty() ? "" : ", ") + key;
+    }
+    return out;
+  };
+  const std::string lacks = not_in(*want, *have);
+  const std::string extra = not_in(*have, *want);
+  if (!lacks.empty() || !extra.empty()) {
+    return make_error(peer + " must have the same feature option keys as the other peers (Maintenance > Option keys): " +
+                      (lacks.empty() ? "" : "it lacks " + lacks) + (lacks.empty() || extra.empty() ? "" : "; ") +
+                      (extra.empty() ? "" : "it also has " + extra));
+  }
+  checks.push_back(peer + " has the cluster's " + std::to_string(want->size()) + " feature option keys");
+  return {};
+}
+
+// The guide's steps 7 (a, b, c), 8 and 9, for a peer that holds its configuration already.
+std::vector<Step> rejoin_steps(Operator& op, const Cluster& cluster, const Lists& lists, const std::string& peer,
+                               const Timeouts& t) {
+  std::vector<Step> steps;
+  const std::string what = "Peer " + std::to_string(*lists.after.slot_of(peer)) + " address " + peer;
+  steps.push_back(clustering_step(op, cluster.primary, lists.after, "add " + what));
+  for (const std::string& other : listed(lists.before)) {
+    if (other != cluster.primary) steps.push_back(clustering_step(op, other, lists.after, "add " + what));
+  }
+  steps.push_back(clustering_step(op, peer, lists.after, "the cluster's settings: name, primary, peer list"));
+  const auto members = listed(lists.after);
+  append(steps, restarts(op, members, t));
+  steps.push_back(converge_step(op, members, {}, t.converge));
+  return steps;
+}
+
+// ---- Clear Configuration From This Peer -----------------------------------------
+
+// At factory defaults: a reset in its event log, no clustering settings and no
+// system name (the reset leaves it unset; naming the peer again, as the install
+// wizard would, is preparing it anew, and a run then resets it again).
+Result<bool> cleared(Operator& op, const std::string& peer) {
+  PeerClient client(op, peer);
+  auto config = client.clustering();
+  if (!config) return config.error();
+  if (config->listed() > 0 || !config->cluster_name.empty()) return false;
+  auto name = client.get("SystemUnit Name");
+  if (!name) return name.error();
+  if (!name->empty()) return false;
+  auto events = client.events();
+  if (!events) return events.error();
+  return std::any_of(events->begin(), events->end(), [](const EventEntry& e) { return e.kind == "peer.factory_reset"; });
+}
+
+// The guide clears a removed peer, never one a cluster still counts on: no
+// peer that `peer` lists may list it.
+Status not_listed_by_its_peers(Operator& op, const std::string& peer, const ClusteringConfig& own,
+                               std::vector<std::string>& checks) {
+  for (const std::string& other : listed(own)) {
+    if (other == peer) continue;
+    auto theirs = PeerClient(op, other).clustering();
+    if (!theirs) {
+      checks.push_back(other + ", which " + peer + " still lists, cannot be reached");
+      continue;
+    }
+    if (auto slot = theirs->slot_of(peer)) {
+      return make_error(other + " still lists " + slot_name(*slot, peer) + " of cluster " + theirs->cluster_name +
+                        ": remove it from that cluster first (Remove a Live Peer, or Remove a Dead Peer), "
+                        "then clear it");
+    }
+    checks.push_back(other + " no longer lists " + peer);
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<Plan> create_cluster(Operator& op, const std::string& peer, const std::string& cluster_name,
@@ -390,31 +677,8 @@ Result<Plan> remove_live_peer(Operator& op, const std::string& primary, const st
   auto cluster = read_cluster(op, primary);
   if (!cluster) return cluster.error();
   Plan plan{"Remove a Live Peer From a Cluster: " + peer};
-  if (peer == primary) return make_error(peer + " is the configuration primary: change the primary first");
-  plan.checks.push_back(peer + " is not the primary");
-  if (auto ok = no_upgrade_in_progress(*cluster); !ok) return ok.error();
-  const ClusteringConfig after = without(cluster->config, peer, primary);
-  if (!cluster->config.slot_of(peer)) {
-    // Only a re-run finds it unlisted while it still lists the cluster's peers.
-    auto own = PeerClient(op, peer).clustering();
-    if (!own) return make_error(peer + " is not listed on the primary and cannot be reached: " + own.error().message);
-    if (own->cluster_name != cluster->config.cluster_name || own->listed() == 0) {
-      return make_error(peer + " is not a peer of this cluster");
-    }
-    plan.checks.push_back(peer + " is no longer listed on the primary but still lists the cluster: continuing");
-  } else {
-    plan.checks.push_back(peer + " is listed as Peer " + std::to_string(*cluster->config.slot_of(peer)));
-  }
-  if (!reachable(op, peer)) return make_error(peer + " cannot be reached: use Remove a Dead Peer instead");
-  plan.checks.push_back(peer + " answers");
-  auto leave = leave_steps(op, peer, t);
-  if (!leave) return leave.error();
+  if (auto ok = live_removal(op, *cluster, peer, AlreadyLeft::NotAMember, plan, t); !ok) return ok.error();
   plan.peers = listed(cluster->config);
-  plan.steps = std::move(*leave);
-  const auto remaining = listed(after);
-  append(plan.steps, spread_settings(op, remaining, after, "remove " + peer + " from the peer list"));
-  append(plan.steps, restarts(op, remaining, t));
-  plan.steps.push_back(converge_step(op, remaining, {}, t.converge));
   return plan;
 }
 
@@ -559,6 +823,125 @@ Result<Plan> replace_peer(Operator& op, const std::string& primary, const std::s
   after.peers[static_cast<std::size_t>(before.listed())] = new_peer;
   append(plan.steps, join_steps(op, *cluster, before, new_peer, after, t));
   plan.peers = listed(after);
+  return plan;
+}
+
+Result<Plan> change_address(Operator& op, const std::string& primary, const std::string& peer,
+                            const std::string& new_address, const Timeouts& t) {
+  auto cluster = read_cluster(op, primary);
+  if (!cluster) return cluster.error();
+  Plan plan{"Change the Address of a Peer: " + peer + " to " + new_address};
+  auto item = address_item(peer, new_address);
+  if (!item) return item.error();
+  const bool at_old = reachable(op, peer);
+  const bool at_new = reachable(op, new_address);
+  if (at_old && at_new) {
+    return make_error(new_address + " already answers: another machine has it; choose a free address");
+  }
+  if (at_old) {
+    if (auto slot = cluster->config.slot_of(new_address)) {
+      return make_error(new_address + " is already listed as " + slot_name(*slot, new_address) +
+                        ": choose a free address");
+    }
+    if (auto ok = live_removal(op, *cluster, peer, AlreadyLeft::Removed, plan, t); !ok) return ok.error();
+    plan.checks.push_back("nothing answers at " + new_address);
+  } else if (!at_new) {
+    return make_error(peer + " cannot be reached, and nothing answers at " + new_address +
+                      ": if it is dead, use Remove a Dead Peer");
+  } else if (auto slot = cluster->config.slot_of(peer)) {
+    return make_error(peer + " is still listed as " + slot_name(*slot, peer) + " but cannot be reached, while " +
+                      new_address + " answers: remove " + peer + " with Remove a Dead Peer, then clear the machine at " +
+                      new_address + " and add it");
+  } else {
+    // A run that stopped after the address change: the peer lives at the new address.
+    plan.checks.push_back(peer + " no longer answers and is not listed; " + new_address + " answers: continuing");
+  }
+  if (auto ok = no_upgrade_in_progress(*cluster); !ok) return ok.error();
+  auto lists = lists_for(*cluster, peer, new_address);
+  if (!lists) return lists.error();
+  auto neighbours = PeerClient(op, primary).neighbour_addresses();
+  if (!neighbours) return neighbours.error();
+  if (std::find(neighbours->begin(), neighbours->end(), new_address) != neighbours->end()) {
+    return make_error(new_address +
+                      " is configured as a neighbour zone peer on the primary: remove it from the zones first");
+  }
+  plan.checks.push_back("the primary does not list " + new_address + " in any neighbour zone");
+  if (at_new) {
+    if (auto ok = check_joining_peer(op, *cluster, new_address, plan.checks); !ok) return ok.error();
+  }
+  plan.checks.push_back("the peer keeps its certificate: if that names " + peer + ", a client that checks "
+                        "certificates (tandemctl --ca) reaches " + new_address + " only with --insecure or a "
+                        "certificate issued for it; the DNS record of its name must give " + new_address);
+  plan.steps.push_back(readdress_step(op, peer, *item, new_address, t.restart));
+  append(plan.steps, join_steps(op, *cluster, lists->before, new_address, lists->after, t));
+  plan.peers = listed(lists->after);
+  return plan;
+}
+
+Result<Plan> replace_keeping_configuration(Operator& op, const std::string& primary, const std::string& old_peer,
+                                           const std::string& new_peer, const Timeouts& t) {
+  auto cluster = read_cluster(op, primary);
+  if (!cluster) return cluster.error();
+  Plan plan{"Replace a Peer And Keep Its Configuration: " + old_peer + " by " + new_peer};
+  if (old_peer == new_peer) return make_error("the replacement must be another peer than " + old_peer);
+  if (!reachable(op, new_peer)) return make_error("cannot reach the replacement " + new_peer);
+  if (reachable(op, old_peer)) {
+    if (auto ok = live_removal(op, *cluster, old_peer, AlreadyLeft::Removed, plan, t); !ok) return ok.error();
+  } else {
+    auto done = restored(op, new_peer, replacement_backup_name(old_peer));
+    if (cluster->config.slot_of(old_peer) || !done || !*done) {
+      return make_error(old_peer + " cannot be reached, so its configuration cannot be backed up: use Replace a Peer "
+                                   "(the new peer takes the cluster's configuration only)");
+    }
+    plan.checks.push_back(old_peer + " is gone and " + new_peer + " holds its restored backup: continuing");
+  }
+  if (auto ok = no_upgrade_in_progress(*cluster); !ok) return ok.error();
+  if (auto ok = same_feature_keys(op, primary, new_peer, plan.checks); !ok) return ok.error();
+  if (auto ok = check_joining_peer(op, *cluster, new_peer, plan.checks); !ok) return ok.error();
+  auto lists = lists_for(*cluster, old_peer, new_peer);
+  if (!lists) return lists.error();
+  append(plan.steps, carry_backup_steps(op, old_peer, new_peer, t.restart));
+  plan.steps.push_back(name_services_step(op, primary, new_peer));
+  append(plan.steps, rejoin_steps(op, *cluster, *lists, new_peer, t));
+  plan.peers = listed(lists->after);
+  return plan;
+}
+
+Result<Plan> clear_configuration(Operator& op, const std::string& peer, const ResetChoices& choices,
+                                 const Timeouts& t) {
+  auto own = PeerClient(op, peer).clustering();
+  if (!own) return make_error("cannot reach " + peer + ": " + own.error().message);
+  Plan plan{"Clear Configuration From This Peer: " + peer};
+  plan.checks.push_back(peer + " answers");
+  if (auto ok = not_listed_by_its_peers(op, peer, *own, plan.checks); !ok) return ok.error();
+  const std::pair<const char*, bool> answers[] = {{"KeepOptionKeys", choices.keep_option_keys},
+                                                  {"KeepIpConfiguration", true},
+                                                  {"KeepCertificates", choices.keep_certificates},
+                                                  {"KeepPasswords", choices.keep_passwords},
+                                                  {"KeepLogs", choices.keep_logs}};
+  std::map<std::string, std::string> args;
+  std::string said;
+  for (const auto& [question, yes] : answers) {
+    args[question] = yes ? "Yes" : "No";
+    said += (said.empty() ? "" : ", ") + std::string(question) + ": " + args[question];
+  }
+  plan.checks.push_back("KeepIpConfiguration: Yes, so " + peer + " stays reachable at its address");
+  if (!choices.keep_certificates) {
+    plan.checks.push_back("KeepCertificates: No: " + peer + " comes back with a new self-signed certificate; a client "
+                          "that checks certificates (tandemctl --ca) follows it only with --insecure");
+  }
+  Step reset{peer + ": factory reset (" + said + "); it restarts with its defaults", peer};
+  reset.done = [&op, peer] { return cleared(op, peer); };
+  reset.act = [&op, peer, args]() -> Status {
+    auto done = PeerClient(op, peer).command("FactoryReset", args);
+    if (!done) return done.error();
+    return {};
+  };
+  reset.waits_for = peer + " to answer again, stand-alone, at its factory defaults";
+  reset.settled = reset.done;
+  reset.timeout = t.restart;
+  plan.peers = {peer};
+  plan.steps.push_back(std::move(reset));
   return plan;
 }
 

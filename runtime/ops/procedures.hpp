@@ -47,4 +47,40 @@ Result<Plan> upgrade(Operator& op, const std::string& primary, const std::string
 Result<Plan> replace_peer(Operator& op, const std::string& primary, const std::string& old_peer,
                           const std::string& new_peer, const Timeouts& timeouts = {});
 
+// Change the Address of a Peer: Remove a Live Peer, set its LAN address to
+// `new_address` (an IP address of the same family) and restart it there, then
+// Add a Peer at `new_address`. Not the primary. Run again after a stop, with
+// the same arguments: it continues whether the peer still answers at its old
+// address or already at the new one.
+Result<Plan> change_address(Operator& op, const std::string& primary, const std::string& peer,
+                            const std::string& new_address, const Timeouts& timeouts = {});
+
+// Replace a Peer And Keep Its Configuration, the guide's nine steps: remove
+// `old_peer` safely (its clustering cleared first, then the others', the
+// primary first), back it up, check that `new_peer` has the cluster's feature
+// option keys, restore the backup onto `new_peer` (which keeps its own
+// address, host name, certificates and option keys), give it the other peers'
+// DNS and NTP servers, add it, restart, wait for the cluster to converge.
+// `new_peer` is a stand-alone peer on the same release.
+Result<Plan> replace_keeping_configuration(Operator& op, const std::string& primary, const std::string& old_peer,
+                                           const std::string& new_peer, const Timeouts& timeouts = {});
+
+// The factory-reset questions a remote reset can answer. The guide's
+// recommended answers are No to each. The IP configuration is always kept:
+// over the admin API a peer without it could not be reached again (the
+// console's equivalent is an empty data directory and `tandemd init`).
+struct ResetChoices {
+  bool keep_option_keys = false;
+  bool keep_certificates = false;  // No: a new self-signed certificate is made
+  bool keep_passwords = false;     // No: only the operator's own account is kept
+  bool keep_logs = false;
+};
+
+// Clear Configuration From This Peer: a removed or recovered peer back to its
+// factory defaults (stand-alone, no cluster database) so it cannot interact
+// with its ex-peers; add it back afterwards with add_peer. Refused while any
+// peer it lists still lists it (remove it from that cluster first).
+Result<Plan> clear_configuration(Operator& op, const std::string& peer, const ResetChoices& choices = {},
+                                 const Timeouts& timeouts = {});
+
 }  // namespace tandem::ops

@@ -13,6 +13,11 @@ const std::string_view kClusterUsage = R"(cluster procedures (the guide's, as co
   cluster change-primary                                --peer is the new primary
   cluster upgrade VERSION --upgrade-command 'CMD {peer} {version}'
   cluster replace OLD NEW                               remove OLD (live or dead), add NEW
+  cluster change-address PEER NEW_ADDRESS               remove PEER, give it NEW_ADDRESS, add it back there
+  cluster replace-keep OLD NEW                          remove OLD (live), restore its backup onto NEW, add NEW
+  cluster clear-configuration PEER [--keep-option-keys] [--keep-certificates] [--keep-passwords] [--keep-logs]
+                        factory reset of a removed or recovered PEER; its IP configuration is always kept
+                        (--peer only gives the admin port)
 )";
 
 namespace {
@@ -20,9 +25,20 @@ namespace {
 // How many addresses each procedure takes after its name.
 const std::map<std::string, std::size_t>& arity() {
   static const std::map<std::string, std::size_t> table = {
-      {"create", 0}, {"add", 1},           {"remove", 1},  {"remove-dead", 1},
-      {"disband", 0}, {"change-primary", 0}, {"upgrade", 1}, {"replace", 2}};
+      {"create", 0},         {"add", 1},          {"remove", 1},       {"remove-dead", 1},
+      {"disband", 0},        {"change-primary", 0}, {"upgrade", 1},    {"replace", 2},
+      {"change-address", 2}, {"replace-keep", 2}, {"clear-configuration", 1}};
   return table;
+}
+
+// clear-configuration's answers to the factory-reset questions (No unless given).
+bool* reset_answer(ClusterCommand& command, const std::string& flag) {
+  ops::ResetChoices& r = command.reset;
+  return flag == "--keep-option-keys"    ? &r.keep_option_keys
+         : flag == "--keep-certificates" ? &r.keep_certificates
+         : flag == "--keep-passwords"    ? &r.keep_passwords
+         : flag == "--keep-logs"         ? &r.keep_logs
+                                         : nullptr;
 }
 
 }  // namespace
@@ -30,7 +46,8 @@ const std::map<std::string, std::size_t>& arity() {
 Result<ClusterCommand> parse_cluster_command(const std::vector<std::string>& words) {
   if (words.empty() || !arity().count(words[0])) {
     return make_error("cluster: expected a procedure (create, add, remove, remove-dead, disband, change-primary, "
-                      "upgrade, replace)" + (words.empty() ? std::string() : ", got '" + words[0] + "'"));
+                      "upgrade, replace, change-address, replace-keep, clear-configuration)" +
+                      (words.empty() ? std::string() : ", got '" + words[0] + "'"));
   }
   ClusterCommand command{words[0]};
   std::vector<std::string> positional;
@@ -38,6 +55,13 @@ Result<ClusterCommand> parse_cluster_command(const std::vector<std::string>& wor
     const std::string& w = words[i];
     if (w == "--dry-run") {
       command.dry_run = true;
+      continue;
+    }
+    if (bool* answer = reset_answer(command, w)) {
+      if (command.procedure != "clear-configuration") {
+        return make_error("cluster " + command.procedure + ": " + w + " is an answer for clear-configuration only");
+      }
+      *answer = true;
       continue;
     }
     std::string* option = w == "--name"              ? &command.cluster_name
@@ -83,6 +107,9 @@ Result<ops::Plan> plan_for(ops::Operator& op, const ClusterCommand& c, const std
   if (c.procedure == "disband") return ops::disband(op, entry);
   if (c.procedure == "change-primary") return ops::change_primary(op, entry);
   if (c.procedure == "upgrade") return ops::upgrade(op, entry, c.version);
+  if (c.procedure == "change-address") return ops::change_address(op, entry, c.peers[0], c.peers[1]);
+  if (c.procedure == "replace-keep") return ops::replace_keeping_configuration(op, entry, c.peers[0], c.peers[1]);
+  if (c.procedure == "clear-configuration") return ops::clear_configuration(op, c.peers[0], c.reset);
   return ops::replace_peer(op, entry, c.peers[0], c.peers[1]);
 }
 

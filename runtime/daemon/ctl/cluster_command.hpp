@@ -14,6 +14,9 @@
 //   cluster change-primary                                 (--peer: the new primary)
 //   cluster upgrade VERSION --upgrade-command 'CMD {peer} {version}'
 //   cluster replace OLD NEW
+//   cluster change-address PEER NEW_ADDRESS
+//   cluster replace-keep OLD NEW                           (OLD's backup restored onto NEW)
+//   cluster clear-configuration PEER [--keep-option-keys] [--keep-certificates] [--keep-passwords] [--keep-logs]
 
 #include <string>
 #include <vector>
@@ -30,6 +33,7 @@ struct ClusterCommand {
   std::string tls_mode = "Permissive";
   std::string version;              // upgrade
   std::string upgrade_command;
+  ops::ResetChoices reset;          // clear-configuration
   bool dry_run = false;
 };
 

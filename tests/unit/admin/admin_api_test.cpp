@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "runtime/config/maintenance.hpp"
+#include "runtime/core/sha256.hpp"
 #include "tests/unit/admin/admin_twin.hpp"
 
 namespace tandem::admin {
@@ -424,7 +425,8 @@ TEST_F(AdminApiTest, UnknownCommandsAndArgumentsAreNamed) {
   stand_alone();
   Response r = command(1, "SelfDestruct");
   EXPECT_TRUE(refused(r, 404, "unknown command 'SelfDestruct'; known commands: Restart, ForceConfigUpdate, "
-                              "DefaultValueSet, DefaultLinksAdd, AlarmAcknowledge, Backup, MaintenanceMode, PasswordSet"));
+                              "DefaultValueSet, DefaultLinksAdd, AlarmAcknowledge, Backup, MaintenanceMode, PasswordSet, "
+                              "FactoryReset, Restore"));
   r = command(1, "Restart", {{"Delay", 5}});
   EXPECT_TRUE(refused(r, 400, "Restart has no argument 'Delay' (it takes: none)"));
   r = call(1, "POST", "/api/v1/command/Restart", R"({"arguments": {}})");
@@ -462,6 +464,154 @@ TEST_F(AdminApiTest, PasswordSetReplacesAnAdministratorsPassword) {
   EXPECT_EQ(call(1, "GET", "/api/v1/status", "", basic("viewer", "New-pass-1")).status, 200);
   EXPECT_EQ(command(1, "PasswordSet", {{"Name", "ghost"}, {"Password", "x"}}).status, 404);
   EXPECT_EQ(command(1, "PasswordSet", {{"Name", "viewer"}, {"Password", ""}}).status, 400);
+}
+
+// ---- factory reset, backup download and restore ------------------------------------------
+
+class MaintenanceTest : public AdminApiTest {
+ protected:
+  // What tandemd does when the restart hook fires: a new process on the same disk.
+  void restart_host(int slot) {
+    host(slot).crash();  // the pending work is on disk before the reply: even a crash does it
+    host(slot).restart();
+    run(1s);
+  }
+  bool has_file(int slot, std::string_view name) { return host(slot).env()->files().exists(name); }
+  std::vector<std::string> event_kinds(int slot) {
+    std::vector<std::string> kinds;
+    const Json events = json(call(slot, "GET", "/api/v1/events?limit=50"));
+    for (const Json& e : events["events"]) kinds.push_back(e["kind"]);
+    return kinds;
+  }
+  static bool contains(const std::vector<std::string>& v, std::string_view what) {
+    return std::find(v.begin(), v.end(), what) != v.end();
+  }
+  // A backup of peer `slot`, as GET /api/v1/backup/<name> gives it.
+  Json download(int slot, const std::string& name) {
+    EXPECT_EQ(command(slot, "Backup", {{"Name", name}}).status, 200);
+    Response r = call(slot, "GET", "/api/v1/backup/" + name);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json(r);
+  }
+};
+
+TEST_F(MaintenanceTest, AFactoryResetOverTheApiKeepsTheIpConfigurationOrIsRefused) {
+  stand_alone();
+  ASSERT_EQ(configure(1, "H323 Gatekeeper TimeToLive", "600").status, 200);
+  Response r = command(1, "FactoryReset");  // the guide's recommended answers: No to each
+  EXPECT_EQ(r.status, 409);
+  EXPECT_NE(error(r).find("KeepIpConfiguration: No is not done over the admin API"), std::string::npos) << error(r);
+  EXPECT_NE(error(r).find("run 'tandemd init'"), std::string::npos);
+  EXPECT_TRUE(refused(command(1, "FactoryReset", {{"KeepIpConfiguration", "Yes"}, {"KeepLogs", "Maybe"}}), 400,
+                      "argument KeepLogs must be Yes or No, not \"Maybe\""));
+  EXPECT_TRUE(refused(command(1, "FactoryReset", {{"KeepFips", "No"}}), 400,
+                      "FactoryReset has no argument 'KeepFips' (it takes: KeepOptionKeys, KeepIpConfiguration, "
+                      "KeepCertificates, KeepPasswords, KeepLogs)"));
+  run(1s);
+  EXPECT_EQ(*restarts_, 0);
+  EXPECT_FALSE(has_file(1, "maintenance.pending"));
+  EXPECT_EQ(*peer(1).get("H323 Gatekeeper TimeToLive"), "600");
+}
+
+TEST_F(MaintenanceTest, AFactoryResetIsDoneByTheRestartThatFollowsIt) {
+  stand_alone({{"Ethernet 1 IP V4 Address", "10.0.0.1"},
+               {"IP DNS Hostname", "vcs1"},
+               {"IP DNS Domain Name", "example.test"}});
+  ASSERT_EQ(configure(1, "H323 Gatekeeper TimeToLive", "600").status, 200);
+  ASSERT_EQ(configure(1, "Option 1 Key", "FEATURE-A").status, 200);
+  Response r = command(1, "factoryreset", {{"KeepIpConfiguration", "yes"}, {"KeepLogs", true}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json(r)["kept"], (Json{"IpConfiguration", "Logs"}));
+  EXPECT_EQ(*peer(1).get("H323 Gatekeeper TimeToLive"), "600");  // nothing yet: the restart does it
+  run(1s);
+  EXPECT_EQ(*restarts_, 1);
+  restart_host(1);
+  EXPECT_EQ(*peer(1).get("H323 Gatekeeper TimeToLive"), "1800");
+  EXPECT_EQ(*peer(1).get("Option 1 Key"), "");
+  EXPECT_EQ(*peer(1).get("Ethernet 1 IP V4 Address"), "10.0.0.1");
+  EXPECT_EQ(*peer(1).get("IP DNS Hostname"), "vcs1");
+  // KeepCertificates: No -> a new self-signed certificate for the peer's FQDN, so it still serves TLS.
+  const std::string made = *peer(1).get("Certificates Server Certificate");
+  EXPECT_NE(made.find("BEGIN CERTIFICATE"), std::string::npos);
+  EXPECT_TRUE(peer(1).tls_config().ok());
+  const auto kinds = event_kinds(1);
+  EXPECT_TRUE(contains(kinds, "peer.factory_reset"));
+  EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "peer.start"), 2);  // KeepLogs: Yes, the first start's stayed
+  EXPECT_FALSE(has_file(1, "maintenance.pending"));
+}
+
+TEST_F(MaintenanceTest, ABackupIsDownloadedWholeByAReadWriteAdministrator) {
+  stand_alone();
+  const Json file = download(1, "nightly.tbk");
+  EXPECT_EQ(file["name"], "nightly.tbk");
+  EXPECT_EQ(file["system_name"], "vcs-1");
+  EXPECT_EQ(file["software_version"], "X8.9.1");
+  auto bytes = base64_decode(file["content_base64"].get<std::string>());
+  ASSERT_TRUE(bytes.ok());
+  EXPECT_EQ(file["size"], bytes->size());
+  EXPECT_EQ(file["sha256"], sha256_hex(*bytes));
+  EXPECT_EQ(*bytes, read_file(host(1).env()->files(), "nightly.tbk").value());
+  EXPECT_TRUE(refused(call(1, "GET", "/api/v1/backup/missing.tbk"), 404,
+                      "there is no file 'missing.tbk' in the data directory"));
+  EXPECT_TRUE(refused(call(1, "GET", "/api/v1/backup/tandem.db"), 409,
+                      "'tandem.db' is not a usable backup: not a Tandem backup (bad first line)"));
+  EXPECT_EQ(call(1, "GET", "/api/v1/backup/nightly.tbk", "", basic("viewer", kViewerPassword)).status, 403);
+}
+
+TEST_F(MaintenanceTest, ARestoreChecksTheBackupBeforeAnythingChanges) {
+  stand_alone();
+  ASSERT_EQ(configure(1, "H323 Gatekeeper TimeToLive", "600").status, 200);
+  const std::string garbage = base64_encode(std::vector<std::uint8_t>{'n', 'o', 'p', 'e'});
+  EXPECT_TRUE(refused(command(1, "Restore"), 400, "Restore needs argument Content"));
+  EXPECT_EQ(command(1, "Restore", {{"Content", "not base64!"}}).status, 400);
+  EXPECT_TRUE(refused(command(1, "Restore", {{"Content", garbage}}), 400,
+                      "argument Content: not a Tandem backup (bad first line); nothing was changed"));
+  Json file = download(1, "good.tbk");
+  EXPECT_EQ(command(1, "Restore", {{"Content", file["content_base64"]}, {"Name", "tandem.db"}}).status, 400);
+  std::string cut = file["content_base64"];  // a backup that lost its end on the way
+  cut.resize(cut.size() / 2 / 4 * 4);
+  EXPECT_NE(error(command(1, "Restore", {{"Content", cut}})).find("backup is truncated"), std::string::npos);
+  // A backup from another release is refused: restore it on the release it was taken on.
+  ASSERT_TRUE(config::backup(peer(1).store(), host(1).env()->files(), "newer.tbk", "X9.0", sim_.wall_epoch()).ok());
+  file = json(call(1, "GET", "/api/v1/backup/newer.tbk"));
+  EXPECT_TRUE(refused(command(1, "Restore", {{"Content", file["content_base64"]}}), 409,
+                      "the backup was taken on software X9.0 and this peer runs X8.9.1: restore it on the release "
+                      "it was taken on; nothing was changed"));
+  run(1s);
+  EXPECT_EQ(*restarts_, 0);
+  EXPECT_FALSE(has_file(1, "maintenance.pending"));
+  EXPECT_FALSE(has_file(1, "restore-upload.tmp"));
+  EXPECT_EQ(*peer(1).get("H323 Gatekeeper TimeToLive"), "600");
+}
+
+TEST_F(MaintenanceTest, ABackupRestoredOnAnotherPeerBringsItsConfigurationButNotItsIdentity) {
+  build(2, false);
+  const auto identity = [](const std::string& n) {
+    return std::vector<config::Change>{{"Ethernet 1 IP V4 Address", "10.0.0." + n}, {"IP DNS Hostname", "vcs" + n},
+                                       {"Option 1 Key", "FEATURE-" + n}};
+  };
+  start(1, identity("1"));
+  start(2, identity("2"));
+  const std::vector<std::pair<std::string, std::string>> its_own = {
+      {"H323 Gatekeeper TimeToLive", "700"}, {"NTP Server 1 Address", "10.0.0.123"}, {"Option 2 Key", "FEATURE-X"}};
+  for (const auto& [path, value] : its_own) ASSERT_EQ(configure(1, path, value).status, 200) << path;
+  const Json file = download(1, "from-one.tbk");
+  Response r = command(2, "Restore", {{"Content", file["content_base64"]}, {"Name", "from-one.tbk"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json(r)["system_name"], "vcs-1");
+  EXPECT_EQ(*peer(2).get("H323 Gatekeeper TimeToLive"), "1800");  // not before the restart
+  run(1s);
+  EXPECT_EQ(*restarts_, 1);
+  restart_host(2);
+  EXPECT_EQ(*peer(2).get("H323 Gatekeeper TimeToLive"), "700");   // the backup's configuration
+  EXPECT_EQ(*peer(2).get("NTP Server 1 Address"), "10.0.0.123");
+  EXPECT_EQ(*peer(2).get("Ethernet 1 IP V4 Address"), "10.0.0.2");  // its own identity and keys
+  EXPECT_EQ(*peer(2).get("IP DNS Hostname"), "vcs2");
+  EXPECT_EQ(*peer(2).get("Option 1 Key"), "FEATURE-2");
+  EXPECT_EQ(*peer(2).get("Option 2 Key"), "");
+  EXPECT_TRUE(contains(event_kinds(2), "peer.restored"));
+  EXPECT_TRUE(has_file(2, "from-one.tbk"));
+  EXPECT_FALSE(has_file(2, "maintenance.pending"));
 }
 
 // ---- logs ------------------------------------------------------------------------------

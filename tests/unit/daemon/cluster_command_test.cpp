@@ -37,6 +37,65 @@ TEST(ClusterCommand, EachProcedureTakesItsAddressesAndOptions) {
   EXPECT_TRUE(upgrade->peers.empty());
 }
 
+TEST(ClusterCommand, TheAddressChangeAndTheReplacementsTakeTheirAddresses) {
+  auto moved = parse({"change-address", "10.0.0.2", "10.0.0.42"});
+  ASSERT_TRUE(moved.ok()) << moved.error().message;
+  EXPECT_EQ(moved->procedure, "change-address");
+  EXPECT_EQ(moved->peers, (std::vector<std::string>{"10.0.0.2", "10.0.0.42"}));
+
+  auto keep = parse({"replace-keep", "10.0.0.2", "10.0.0.7", "--dry-run"});
+  ASSERT_TRUE(keep.ok()) << keep.error().message;
+  EXPECT_EQ(keep->peers, (std::vector<std::string>{"10.0.0.2", "10.0.0.7"}));
+  EXPECT_TRUE(keep->dry_run);
+}
+
+TEST(ClusterCommand, ClearConfigurationTakesTheGuidesRecommendedAnswersUnlessToldToKeep) {
+  auto plain = parse({"clear-configuration", "10.0.0.4"});
+  ASSERT_TRUE(plain.ok()) << plain.error().message;
+  EXPECT_EQ(plain->peers, std::vector<std::string>{"10.0.0.4"});
+  EXPECT_FALSE(plain->reset.keep_option_keys);
+  EXPECT_FALSE(plain->reset.keep_certificates);
+  EXPECT_FALSE(plain->reset.keep_passwords);
+  EXPECT_FALSE(plain->reset.keep_logs);
+
+  auto kept = parse({"clear-configuration", "--keep-option-keys", "10.0.0.4", "--keep-logs"});
+  ASSERT_TRUE(kept.ok()) << kept.error().message;
+  EXPECT_TRUE(kept->reset.keep_option_keys);
+  EXPECT_FALSE(kept->reset.keep_certificates);
+  EXPECT_FALSE(kept->reset.keep_passwords);
+  EXPECT_TRUE(kept->reset.keep_logs);
+  EXPECT_TRUE(parse({"clear-configuration", "p", "--keep-certificates", "--keep-passwords"})->reset.keep_passwords);
+}
+
+// Answers nothing and notes who was asked first: where a procedure starts.
+class NothingAnswers final : public ops::Operator {
+ public:
+  Result<ops::Reply> call(const std::string& address, std::string_view method, std::string_view target,
+                          std::string_view) override {
+    asked.push_back(address + " " + std::string(method) + " " + std::string(target));
+    return make_error("connection to " + address + " refused");
+  }
+  Duration elapsed() const override { return {}; }
+  void wait(Duration) override {}
+  Status upgrade(const std::string&, const std::string&) override { return make_error("not here"); }
+  std::vector<std::string> asked;
+};
+
+TEST(ClusterCommand, TheNewProceduresAskThePrimaryOrThePeerToClear) {
+  NothingAnswers op;
+  auto plan = plan_for(op, parse({"clear-configuration", "10.0.0.4"}).value(), "10.0.0.1");
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(op.asked.front(), "10.0.0.4 GET /api/v1/configuration?path=Alternates");
+  EXPECT_EQ(plan.error().message.rfind("cannot reach 10.0.0.4: ", 0), 0u) << plan.error().message;
+  for (const char* procedure : {"change-address", "replace-keep"}) {
+    op.asked.clear();
+    plan = plan_for(op, parse({procedure, "10.0.0.2", "10.0.0.7"}).value(), "10.0.0.1");
+    ASSERT_FALSE(plan.ok());
+    EXPECT_EQ(op.asked.front(), "10.0.0.1 GET /api/v1/status") << procedure;
+    EXPECT_EQ(plan.error().message.rfind("cannot read the primary 10.0.0.1: ", 0), 0u) << plan.error().message;
+  }
+}
+
 TEST(ClusterCommand, MistakesAreNamed) {
   EXPECT_NE(error_of({}).find("expected a procedure"), std::string::npos);
   EXPECT_NE(error_of({"explode"}).find("got 'explode'"), std::string::npos);
@@ -50,6 +109,13 @@ TEST(ClusterCommand, MistakesAreNamed) {
   EXPECT_NE(error_of({"add", "10.0.0.3", "--force"}).find("unknown option '--force'"), std::string::npos);
   EXPECT_NE(error_of({"upgrade", "X9.0"}).find("--upgrade-command"), std::string::npos);
   EXPECT_TRUE(parse({"upgrade", "X9.0", "--dry-run"}).ok());  // a dry run installs nothing
+  EXPECT_NE(error_of({"change-address", "10.0.0.2"}).find("expected 2 addresses, got 1"), std::string::npos);
+  EXPECT_NE(error_of({"replace-keep", "a", "b", "c"}).find("expected 2 addresses, got 3"), std::string::npos);
+  EXPECT_NE(error_of({"clear-configuration"}).find("expected 1 address, got 0"), std::string::npos);
+  EXPECT_EQ(error_of({"add", "10.0.0.3", "--keep-logs"}),
+            "cluster add: --keep-logs is an answer for clear-configuration only");
+  EXPECT_NE(error_of({"clear-configuration", "p", "--keep-ip-configuration"}).find("unknown option"), std::string::npos);
+  EXPECT_NE(error_of({"rename"}).find("clear-configuration"), std::string::npos);  // the list names every procedure
 }
 
 TEST(ClusterCommand, TheUpgradeCommandGetsThePeerAndVersionQuotedForTheShell) {

@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "runtime/ops/peer_client.hpp"
+#include "runtime/peer.hpp"
 #include "simulator/twin_operator.hpp"
 
 namespace tandem::ops {
@@ -73,6 +76,54 @@ class ProceduresTest : public ::testing::Test {
   }
 
   std::string refusal(Result<Plan> plan) { return plan ? "(planned)" : plan.error().message; }
+
+  static std::vector<int> hosts(int from, int to) {
+    std::vector<int> out;
+    for (int h = from; h <= to; ++h) out.push_back(h);
+    return out;
+  }
+
+  // A change acknowledged by the primary before a procedure: set and seen everywhere.
+  void acknowledge_before(int primary, const std::vector<int>& members, const std::string& value) {
+    ASSERT_TRUE(client(primary).set({{kTtl, value}}).ok());
+    op_->wait(2s);
+    for (int host : members) ASSERT_EQ(client(host).get(kTtl).value(), value) << at(host);
+  }
+
+  // ...and still there on every member after it: no acknowledged change lost.
+  void expect_kept(const std::vector<int>& members, const std::string& value) {
+    for (int host : members) EXPECT_EQ(client(host).get(kTtl).value(), value) << at(host);
+  }
+
+  // Runs `fault` as soon as xCommand Restore or FactoryReset has left its
+  // note on `host`'s disk, before the restart it asked for: mid-step, at the
+  // worst moment. Looks every millisecond of virtual time, for up to 10 minutes.
+  void when_pending(int host, std::function<void()> fault, int polls_left = 600'000) {
+    if (polls_left == 0) return;
+    if (twin_->host(host).up() && twin_->host(host).disk().file_system().exists("maintenance.pending")) {
+      fault_injected_ = true;
+      return fault();
+    }
+    twin_->sim().loop().schedule_after(to_ns(1ms), [this, host, fault = std::move(fault), polls_left]() mutable {
+      when_pending(host, std::move(fault), polls_left - 1);
+    });
+  }
+
+  // The peer dies with the work noted but not done, and starts `down_for` later.
+  void crash_when_pending(int host, Duration down_for) {
+    when_pending(host, [this, host, down_for] {
+      twin_->crash(host);
+      twin_->sim().loop().schedule_after(to_ns(down_for), [this, host] { twin_->restart(host); });
+    });
+  }
+
+  // Cuts `host` off from `other` now and heals it `for_how_long` later.
+  void partition_for(int host, int other, Duration for_how_long) {
+    twin_->partition(host, other);
+    twin_->sim().loop().schedule_after(to_ns(for_how_long), [this, host, other] { twin_->heal(host, other); });
+  }
+
+  bool fault_injected_ = false;
 
   std::unique_ptr<ClusterTwin> twin_;
   std::unique_ptr<sim::TwinOperator> op_;
@@ -303,6 +354,402 @@ TEST_F(ProceduresTest, APrimaryThatCrashesMidProcedureStopsItAndARunAgainFinishe
   run_ok(add_peer(*op_, at(1), at(3)));
   expect_converged({1, 2, 3});
   expect_change_replicates(1, {1, 2, 3}, "613");
+}
+
+// ---- a removed peer added back ----------------------------------------------------------
+
+// Regression: a live-removed peer keeps its old cluster's lineage and
+// revision; joining again it must still take the primary's whole
+// configuration, not only what changed since it left.
+TEST_F(ProceduresTest, ARemovedPeerAddedBackTakesThePrimarysWholeConfiguration) {
+  make(3);
+  form(3);
+  acknowledge_before(1, {1, 2, 3}, "777");
+  run_ok(remove_live_peer(*op_, at(1), at(2)));
+  run_ok(add_peer(*op_, at(1), at(2)));
+  expect_converged({1, 2, 3});
+  expect_kept({1, 2, 3}, "777");
+}
+
+// ---- Change the Address of a Peer ------------------------------------------------------
+
+constexpr char kNewAddress[] = "10.0.0.50";
+
+class ChangeAddressTest : public ProceduresTest, public ::testing::WithParamInterface<int> {};
+
+TEST_P(ChangeAddressTest, ThePeerIsRemovedReaddressedAndAddedBackWithNothingLost) {
+  const int n = GetParam();
+  make(n);
+  form(n);
+  acknowledge_before(1, hosts(1, n), "701");
+  const std::string old_address = at(n);
+  const Report report = run_ok(change_address(*op_, at(1), old_address, kNewAddress));
+  EXPECT_EQ(at(n), kNewAddress);  // the machine lives at its new address
+  EXPECT_EQ(twin_->host_at(old_address), std::nullopt);
+  expect_converged(hosts(1, n));
+  auto config = client(1).clustering().value();
+  EXPECT_EQ(config.slot_of(kNewAddress), n);
+  EXPECT_EQ(config.slot_of(old_address), std::nullopt);
+  for (int host = 2; host <= n; ++host) EXPECT_EQ(client(host).clustering().value(), config) << at(host);
+  EXPECT_EQ(status(n).system_name, "PEER" + std::to_string(n));  // the same machine
+  expect_kept(hosts(1, n), "701");
+  expect_change_replicates(1, hosts(1, n), "702");
+  EXPECT_NE(describe(report).find(old_address + ": Ethernet 1 IP V4 Address " + kNewAddress), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(TwoToSixPeers, ChangeAddressTest, ::testing::Range(2, 7));
+
+TEST_F(ProceduresTest, AnAddressChangeIsRefusedForThePrimaryOrAnAddressInUse) {
+  make(3);
+  form(3);
+  const std::int64_t revision = status(1).applied_revision;
+  EXPECT_NE(refusal(change_address(*op_, at(1), at(1), kNewAddress)).find("change the primary first"), std::string::npos);
+  EXPECT_NE(refusal(change_address(*op_, at(1), at(2), at(3))).find(at(3) + " already answers"), std::string::npos);
+  EXPECT_NE(refusal(change_address(*op_, at(1), at(2), "peer9.tandem.test")).find("must be an IP address"),
+            std::string::npos);
+  EXPECT_NE(refusal(change_address(*op_, at(1), at(2), "2001:db8::2")).find("not of one IP version"), std::string::npos);
+  EXPECT_NE(refusal(change_address(*op_, at(2), at(3), kNewAddress)).find("is not the configuration primary"),
+            std::string::npos);
+  twin_->crash(2);
+  EXPECT_NE(refusal(change_address(*op_, at(1), at(2), kNewAddress)).find("use Remove a Dead Peer"), std::string::npos);
+  twin_->restart(2);
+  op_->wait(10s);
+  EXPECT_EQ(status(1).applied_revision, revision);  // nothing changed
+  expect_converged({1, 2, 3});
+}
+
+TEST_F(ProceduresTest, APartitionDuringAnAddressChangeOnlyDelaysIt) {
+  make(3);
+  form(3);
+  acknowledge_before(1, {1, 2, 3}, "703");
+  const Report report = run_ok(change_address(*op_, at(1), at(2), kNewAddress), [&](const StepRecord& step) {
+    if (step.title.find("Ethernet 1 IP V4 Address") != std::string::npos) partition_for(1, 2, 20s);  // at its new address
+  });
+  EXPECT_GE(report.took, 20s);
+  expect_converged({1, 2, 3});
+  expect_kept({1, 2, 3}, "703");
+}
+
+TEST_F(ProceduresTest, APeerThatCrashesAtItsNewAddressIsFinishedByARunAgain) {
+  make(3);
+  form(3);
+  acknowledge_before(1, {1, 2, 3}, "704");
+  const std::string old_address = at(2);
+  const Report stopped = run(*op_, change_address(*op_, at(1), old_address, kNewAddress).value(), [&](const StepRecord& s) {
+    if (s.title.find("Ethernet 1 IP V4 Address") != std::string::npos) twin_->crash(2);
+  });
+  EXPECT_FALSE(stopped.ok);
+  EXPECT_NE(stopped.failure.find(kNewAddress), std::string::npos) << stopped.failure;
+  twin_->restart(2);
+  op_->wait(5s);
+  auto again = change_address(*op_, at(1), old_address, kNewAddress);  // the same command, run again
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_NE(describe(*again).find(old_address + " no longer answers and is not listed"), std::string::npos);
+  run_ok(std::move(again));
+  expect_converged({1, 2, 3});
+  expect_kept({1, 2, 3}, "704");
+}
+
+TEST_F(ProceduresTest, APrimaryThatCrashesDuringAnAddressChangeIsFinishedByARunAgain) {
+  make(4);
+  form(4);
+  acknowledge_before(1, {1, 2, 3, 4}, "705");
+  const std::string old_address = at(3);
+  const Report stopped = run(*op_, change_address(*op_, at(1), old_address, kNewAddress).value(), [&](const StepRecord& s) {
+    if (s.title.find("every peer: cluster database Active") != std::string::npos) twin_->crash(1);  // removal done
+  });
+  EXPECT_FALSE(stopped.ok);
+  twin_->restart(1);
+  op_->wait(10s);
+  run_ok(change_address(*op_, at(1), old_address, kNewAddress));
+  expect_converged({1, 2, 3, 4});
+  expect_kept({1, 2, 3, 4}, "705");
+  expect_change_replicates(1, {1, 2, 3, 4}, "706");
+}
+
+// ---- Replace a Peer And Keep Its Configuration -------------------------------------------
+
+class ReplaceKeepingTest : public ProceduresTest, public ::testing::WithParamInterface<int> {
+ protected:
+  // Peer-specific settings of the peer to be replaced, which its backup carries.
+  void give_it_its_own_settings(int host) {
+    ASSERT_TRUE(client(host)
+                    .set({{"SNMP SystemLocation", "rack 7"},
+                          {"Applications ConferenceFactory Template", "cf%%@x"},
+                          {"NTP Server 2 Address", "10.0.0.124"}})  // unlike the other peers'
+                    .ok());
+  }
+  // Three peers with `value` acknowledged and peer 2 holding its own
+  // settings, and a spare machine to take its place: the spare's number.
+  int three_peers_and_a_spare(const std::string& value) {
+    make(3);
+    form(3);
+    acknowledge_before(1, {1, 2, 3}, value);
+    give_it_its_own_settings(2);
+    const int spare = twin_->add_host().value();
+    op_->wait(2s);
+    return spare;
+  }
+  // The spare replaced peer 2 of three: converged, with peer 2's settings and nothing lost.
+  void expect_replaced(int spare, const std::string& value) {
+    expect_converged({1, 3, spare});
+    expect_took_them(spare, 2);
+    expect_kept({1, 3, spare}, value);
+  }
+  void expect_took_them(int host, int from) {
+    EXPECT_EQ(client(host).get("SNMP SystemLocation").value(), "rack 7");
+    EXPECT_EQ(client(host).get("Applications ConferenceFactory Template").value(), "cf%%@x");
+    EXPECT_EQ(status(host).system_name, "PEER" + std::to_string(from));
+    // The guide's step 6: DNS and NTP servers as on the other peers, not as on the old one.
+    EXPECT_EQ(client(host).get("NTP Server 1 Address").value(), client(1).get("NTP Server 1 Address").value());
+    EXPECT_EQ(client(host).get("NTP Server 2 Address").value(), "");
+    // Its own identity stays: address, host name, certificate.
+    EXPECT_EQ(client(host).get("Ethernet 1 IP V4 Address").value(), at(host));
+    EXPECT_EQ(client(host).get("IP DNS Hostname").value(), "peer" + std::to_string(host));
+  }
+};
+
+TEST_P(ReplaceKeepingTest, TheNewMachineTakesTheOldOnesConfigurationAndJoins) {
+  const int n = GetParam();
+  make(n);
+  form(n);
+  acknowledge_before(1, hosts(1, n), "801");
+  give_it_its_own_settings(2);
+  const int spare = twin_->add_host().value();
+  op_->wait(2s);
+  const std::string certificate = twin_->peer(spare)->get("Certificates Server Certificate").value();
+  run_ok(replace_keeping_configuration(*op_, at(1), at(2), at(spare)));
+  std::vector<int> members = hosts(1, n);
+  members[1] = spare;
+  expect_converged(members);
+  expect_took_them(spare, 2);
+  EXPECT_EQ(twin_->peer(spare)->get("Certificates Server Certificate").value(), certificate);
+  expect_kept(members, "801");
+  expect_change_replicates(1, members, "802");
+  const PeerStatus old = status(2);  // left, as Remove a Live Peer leaves it
+  EXPECT_FALSE(old.clustered);
+  EXPECT_NE(client(2).get(kTtl).value(), "802");
+}
+
+INSTANTIATE_TEST_SUITE_P(TwoToSixPeers, ReplaceKeepingTest, ::testing::Range(2, 7));
+
+TEST_F(ReplaceKeepingTest, TheReplacementMustHaveTheClustersFeatureKeysAndRelease) {
+  make(3);
+  form(3);
+  const int spare = twin_->add_host().value();
+  op_->wait(2s);
+  ASSERT_TRUE(client(1).set({{"Option 1 Key", "FEATURE-GATEWAY"}, {"Option 2 Key", "LIC-TRAVERSAL-10"}}).ok());
+  ASSERT_TRUE(client(spare).set({{"Option 1 Key", "FEATURE-MEDIA"}}).ok());
+  const std::int64_t revision = status(1).applied_revision;
+  EXPECT_NE(refusal(replace_keeping_configuration(*op_, at(1), at(2), at(spare)))
+                .find("must have the same feature option keys as the other peers (Maintenance > Option keys): it "
+                      "lacks FEATURE-GATEWAY; it also has FEATURE-MEDIA"),
+            std::string::npos);
+  ASSERT_TRUE(client(spare).set({{"Option 1 Key", "FEATURE-GATEWAY"}}).ok());  // call licences may differ
+  EXPECT_TRUE(replace_keeping_configuration(*op_, at(1), at(2), at(spare)).ok());
+  EXPECT_NE(refusal(replace_keeping_configuration(*op_, at(1), at(1), at(spare))).find("change the primary first"),
+            std::string::npos);
+  ASSERT_TRUE(twin_->set_software_version(spare, "9.9.9").ok());
+  twin_->reboot(spare);
+  op_->wait(2s);
+  EXPECT_NE(refusal(replace_keeping_configuration(*op_, at(1), at(2), at(spare)))
+                .find("every peer must run the same version"),
+            std::string::npos);
+  twin_->crash(2);
+  EXPECT_NE(refusal(replace_keeping_configuration(*op_, at(1), at(2), at(spare))).find("use Replace a Peer"),
+            std::string::npos);
+  EXPECT_EQ(status(1).applied_revision, revision);  // nothing changed
+}
+
+TEST_F(ReplaceKeepingTest, APartitionDuringAReplacementOnlyDelaysIt) {
+  const int spare = three_peers_and_a_spare("803");
+  const Report report = run_ok(replace_keeping_configuration(*op_, at(1), at(2), at(spare)), [&](const StepRecord& s) {
+    if (s.title.find("the cluster's settings") != std::string::npos) partition_for(spare, 1, 20s);
+  });
+  EXPECT_GE(report.took, 20s);
+  expect_replaced(spare, "803");
+}
+
+TEST_F(ReplaceKeepingTest, ANewPeerThatCrashesWhileRestoringStillComesBackRestored) {
+  const int spare = three_peers_and_a_spare("804");
+  run_ok(replace_keeping_configuration(*op_, at(1), at(2), at(spare)), [&](const StepRecord& s) {
+    if (s.title.find("back up its configuration") != std::string::npos) crash_when_pending(spare, 5s);
+  });
+  EXPECT_TRUE(fault_injected_);
+  expect_replaced(spare, "804");
+}
+
+TEST_F(ReplaceKeepingTest, ANewPeerThatCrashesAfterItsRestoreIsFinishedByARunAgain) {
+  const int spare = three_peers_and_a_spare("805");
+  const Report stopped = run(*op_, replace_keeping_configuration(*op_, at(1), at(2), at(spare)).value(),
+                             [&](const StepRecord& s) {
+                               if (s.title.find("restore " + at(2)) != std::string::npos) twin_->crash(spare);
+                             });
+  EXPECT_FALSE(stopped.ok);
+  twin_->restart(spare);
+  op_->wait(5s);
+  const Report again = run_ok(replace_keeping_configuration(*op_, at(1), at(2), at(spare)));
+  ASSERT_GE(again.steps.size(), 2u);
+  EXPECT_EQ(again.steps[0].outcome, StepOutcome::AlreadyDone) << describe(again);  // no second backup
+  EXPECT_EQ(again.steps[1].outcome, StepOutcome::AlreadyDone);                     // nor a second restore
+  expect_replaced(spare, "805");
+}
+
+TEST_F(ReplaceKeepingTest, AnOldPeerThatCrashesBeforeItsBackupIsFinishedByARunAgainOnceItIsBack) {
+  const int spare = three_peers_and_a_spare("808");
+  const Report stopped = run(*op_, replace_keeping_configuration(*op_, at(1), at(2), at(spare)).value(),
+                             [&](const StepRecord& s) {
+                               if (s.title.find("every peer: cluster database Active") != std::string::npos) {
+                                 twin_->crash(2);  // removed, not yet backed up
+                               }
+                             });
+  EXPECT_FALSE(stopped.ok);
+  EXPECT_NE(stopped.failure.find("back up its configuration"), std::string::npos) << stopped.failure;
+  EXPECT_NE(refusal(replace_keeping_configuration(*op_, at(1), at(2), at(spare))).find("cannot be backed up"),
+            std::string::npos);
+  expect_converged({1, 3});  // the cluster without it meanwhile
+  twin_->restart(2);
+  op_->wait(5s);
+  run_ok(replace_keeping_configuration(*op_, at(1), at(2), at(spare)));
+  expect_replaced(spare, "808");
+}
+
+TEST_F(ReplaceKeepingTest, APrimaryThatCrashesDuringAReplacementIsFinishedByARunAgain) {
+  const int spare = three_peers_and_a_spare("806");
+  const Report stopped = run(*op_, replace_keeping_configuration(*op_, at(1), at(2), at(spare)).value(),
+                             [&](const StepRecord& s) {
+                               if (s.title.find("DNS servers, domain and NTP") != std::string::npos) twin_->crash(1);
+                             });
+  EXPECT_FALSE(stopped.ok);
+  twin_->restart(1);
+  op_->wait(10s);
+  run_ok(replace_keeping_configuration(*op_, at(1), at(2), at(spare)));
+  expect_replaced(spare, "806");
+  expect_change_replicates(1, {1, 3, spare}, "807");
+}
+
+// ---- Clear Configuration From This Peer --------------------------------------------------
+
+class ClearConfigurationTest : public ProceduresTest, public ::testing::WithParamInterface<int> {
+ protected:
+  // Peer `host` dies, is removed as a dead peer, and comes back still holding the old settings.
+  void recover_after_removal(int host) {
+    twin_->crash(host);
+    run_ok(remove_dead_peer(*op_, at(1), at(host)));
+    twin_->restart(host);
+    op_->wait(5s);
+    ASSERT_NE(refusal(add_peer(*op_, at(1), at(host))).find("clear its configuration first"), std::string::npos);
+  }
+  // Three peers with `value` acknowledged; peer 3 died, was removed and is back.
+  void three_peers_one_recovered(const std::string& value) {
+    make(3);
+    form(3);
+    acknowledge_before(1, {1, 2, 3}, value);
+    recover_after_removal(3);
+  }
+  // Cleared, peer 3 is added back, and nothing acknowledged was lost.
+  void add_back_cleared(const std::string& value) {
+    expect_at_factory_defaults(3);
+    run_ok(add_peer(*op_, at(1), at(3)));
+    expect_converged({1, 2, 3});
+    expect_kept({1, 2, 3}, value);
+  }
+  void expect_at_factory_defaults(int host) {
+    const PeerStatus s = status(host);
+    EXPECT_FALSE(s.clustered);
+    EXPECT_EQ(s.cluster_name, "");
+    EXPECT_EQ(s.system_name, "");
+    EXPECT_EQ(client(host).clustering().value().listed(), 0);
+    EXPECT_EQ(client(host).get("Ethernet 1 IP V4 Address").value(), at(host));  // still reachable
+  }
+};
+
+TEST_P(ClearConfigurationTest, ARecoveredDeadPeerIsClearedAndThenAddedBack) {
+  const int n = GetParam();
+  make(n);
+  form(n);
+  acknowledge_before(1, hosts(1, n), "901");
+  recover_after_removal(n);
+  run_ok(clear_configuration(*op_, at(n)));
+  expect_at_factory_defaults(n);
+  EXPECT_EQ(client(n).get(kTtl).value(), "1800");
+  run_ok(add_peer(*op_, at(1), at(n)));  // the guide's path back
+  expect_converged(hosts(1, n));
+  expect_kept(hosts(1, n), "901");
+  expect_change_replicates(1, hosts(1, n), "902");
+}
+
+INSTANTIATE_TEST_SUITE_P(TwoToSixPeers, ClearConfigurationTest, ::testing::Range(2, 7));
+
+TEST_F(ClearConfigurationTest, ThePeerKeepsOnlyWhatItNeedsToBeReachedAgain) {
+  make(2);
+  form(2);
+  ASSERT_TRUE(client(1).set({{"Login Administrator 2 Name", "auditor"}}).ok());  // a second account, replicated
+  ASSERT_TRUE(client(2).set({{"Option 1 Key", "FEATURE-GATEWAY"}}).ok());
+  op_->wait(2s);
+  ASSERT_EQ(twin_->peer(2)->get("Login Administrator 2 Name").value(), "auditor");
+  const std::string certificate = twin_->peer(2)->get("Certificates Server Certificate").value();
+  run_ok(remove_live_peer(*op_, at(1), at(2)));
+  auto plan = clear_configuration(*op_, at(2));
+  ASSERT_TRUE(plan.ok()) << plan.error().message;
+  EXPECT_NE(describe(*plan).find("KeepOptionKeys: No, KeepIpConfiguration: Yes, KeepCertificates: No, KeepPasswords: "
+                                 "No, KeepLogs: No"),
+            std::string::npos)
+      << describe(*plan);
+  run_ok(std::move(plan));
+  expect_at_factory_defaults(2);
+  EXPECT_EQ(client(2).get("Option 1 Key").value(), "");
+  EXPECT_EQ(twin_->peer(2)->get("Login Administrator 2 Name").value(), "");  // only the operator's own account
+  EXPECT_EQ(twin_->peer(2)->get("Login Administrator 1 Name").value(), "admin");
+  EXPECT_NE(twin_->peer(2)->get("Certificates Server Certificate").value(), certificate);  // a new one
+  const Report again = run_ok(clear_configuration(*op_, at(2)));  // a run again finds it done
+  EXPECT_EQ(again.steps.at(0).outcome, StepOutcome::AlreadyDone);
+  // Keeping what was asked.
+  ASSERT_TRUE(client(2).set({{"Option 1 Key", "FEATURE-GATEWAY"}, {"SystemUnit Name", "SPARE"}}).ok());
+  run_ok(clear_configuration(*op_, at(2), ResetChoices{.keep_option_keys = true}));
+  EXPECT_EQ(client(2).get("Option 1 Key").value(), "FEATURE-GATEWAY");
+  EXPECT_EQ(status(2).system_name, "");
+}
+
+TEST_F(ClearConfigurationTest, APeerItsClusterStillListsIsNotCleared) {
+  make(3);
+  form(3);
+  const std::int64_t revision = status(1).applied_revision;
+  EXPECT_NE(refusal(clear_configuration(*op_, at(2)))
+                .find(at(1) + " still lists Peer 2 (" + at(2) + ") of cluster " + kClusterName + ": remove it from that "
+                      "cluster first"),
+            std::string::npos);
+  EXPECT_NE(refusal(clear_configuration(*op_, at(1))).find("still lists Peer 1"), std::string::npos);
+  EXPECT_EQ(status(1).applied_revision, revision);
+  expect_converged({1, 2, 3});
+}
+
+TEST_F(ClearConfigurationTest, APeerThatCrashesDuringItsResetComesBackCleared) {
+  three_peers_one_recovered("903");
+  crash_when_pending(3, 5s);
+  run_ok(clear_configuration(*op_, at(3)));
+  EXPECT_TRUE(fault_injected_);
+  add_back_cleared("903");
+}
+
+TEST_F(ClearConfigurationTest, AnOperatorCutOffFromThePeerDuringItsResetOnlyWaitsLonger) {
+  three_peers_one_recovered("904");
+  when_pending(3, [this] { partition_for(ClusterTwin::kOperator, 3, 20s); });
+  const Report report = run_ok(clear_configuration(*op_, at(3)));
+  EXPECT_GE(report.took, 20s);
+  add_back_cleared("904");
+}
+
+TEST_F(ClearConfigurationTest, ARecoveredPeerIsClearedWhileItsOldPrimaryIsDown) {
+  three_peers_one_recovered("905");
+  twin_->crash(1);  // the primary it still lists does not answer: it cannot say it still counts on it
+  auto plan = clear_configuration(*op_, at(3));
+  ASSERT_TRUE(plan.ok()) << plan.error().message;
+  EXPECT_NE(describe(*plan).find(at(1) + ", which " + at(3) + " still lists, cannot be reached"), std::string::npos);
+  run_ok(std::move(plan));
+  twin_->restart(1);
+  op_->wait(10s);
+  add_back_cleared("905");
 }
 
 }  // namespace

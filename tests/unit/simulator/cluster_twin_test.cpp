@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <set>
 #include <utility>
@@ -310,6 +311,50 @@ TEST_F(ClusterTwinTest, AnOperatorCutOffFromAPeerTimesOutWhileTheClusterKeepsWor
   for (const Json& v : seen_by_primary["Peers"]) EXPECT_NE(v["State"], "Failed") << "as the primary sees peer " << v["Slot"];
   twin_->heal(ClusterTwin::kOperator, 2);
   EXPECT_EQ(get(2, "Zones Zone 1 Name"), "Partner");
+}
+
+// "Change the Address of a Peer", step 3: tandemd reads its LAN address at
+// start, so the new one holds from the restart on, and the twin's DNS follows.
+TEST_F(ClusterTwinTest, APeerGivenANewAddressLivesThereFromItsNextStart) {
+  make(2);
+  set(2, {{"Ethernet 1 IP V4 Address", "10.0.0.42"}});
+  EXPECT_EQ(twin_->address(2), "10.0.0.2");  // not before the restart
+  EXPECT_TRUE(alarm_ids(2).contains(static_cast<int>(cluster::AlarmId::RestartRequired)));
+  restart_through_api(2);
+  EXPECT_EQ(twin_->address(2), "10.0.0.42");
+  EXPECT_EQ(twin_->host(2).addresses(), std::vector<IpAddress>{IpAddress::v4(10, 0, 0, 42)});
+  EXPECT_EQ(twin_->host_at("10.0.0.42"), 2);
+  EXPECT_EQ(twin_->host_at("10.0.0.2"), std::nullopt);
+  EXPECT_EQ(status(2, "SystemUnit Name")["SystemUnit"]["Name"], "PEER2");  // the same machine, disk and all
+  auto old = twin_->request("10.0.0.2", twin_->authorized("GET", "/api/v1/status"));
+  ASSERT_FALSE(old.ok());
+  EXPECT_EQ(old.error().message, "connection to 10.0.0.2:8443 refused: no host of the twin has that address");
+  const auto dns = twin_->sim().dns().resolve("peer2.tandem.test", DnsType::A);
+  ASSERT_TRUE(dns.answer.ok());
+  EXPECT_EQ(dns.answer->addresses, std::vector<IpAddress>{IpAddress::v4(10, 0, 0, 42)});
+  // It stays there across a crash, and other hosts reach it there: a cluster forms at the new address.
+  twin_->crash(2);
+  twin_->restart(2);
+  EXPECT_EQ(twin_->address(2), "10.0.0.42");
+  form(2);
+  EXPECT_EQ(cluster(1)["Peers"][1]["Address"], "10.0.0.42");
+}
+
+TEST_F(ClusterTwinTest, AnAddressAnotherHostHasKeepsTandemdFromStarting) {
+  make(2);
+  set(2, {{"Ethernet 1 IP V4 Address", "10.0.0.1"}});
+  command(2, "Restart");
+  ASSERT_TRUE(twin_->run_for(2s).ok());
+  EXPECT_FALSE(twin_->running(2));
+  EXPECT_EQ(twin_->address(2), "10.0.0.2");
+  auto r = send(2, "GET", "/api/v1/status");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "connection to 10.0.0.2:8443 refused");  // the host is up, nothing listens
+  const auto& logs = twin_->sim().logs();
+  EXPECT_TRUE(std::any_of(logs.begin(), logs.end(), [](const LogLine& line) {
+    return line.message == "cannot start: cannot take address 10.0.0.1: address 10.0.0.1 is already used by host peer1";
+  }));
+  EXPECT_EQ(status(1, "SystemUnit Name")["SystemUnit"]["Name"], "PEER1");  // the other host is untouched
 }
 
 // The same seed and the same calls replay to the same trace.
