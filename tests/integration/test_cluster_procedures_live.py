@@ -1,12 +1,16 @@
 """Every procedure of the guide once on live tandemd processes on 127.0.10.N,
 through `tandemctl cluster`, exactly as an operator would run them: create,
 add, change the primary, upgrade, remove a live peer, add it back, remove a
-dead peer, replace a dead peer by a spare machine, disband."""
+dead peer, replace a dead peer by a spare machine, disband; then change a
+peer's address, replace a peer keeping its configuration, and clear the
+removed one's configuration. A peer that moves or is reset gets a certificate
+that no longer names it as the bundle does, so those runs use --insecure, as
+the plans warn."""
 import subprocess
 
 import pytest
 
-from tandem.live import LocalCluster, build_dir
+from tandem.live import LocalCluster, build_dir, wait_for
 
 TTL = "H323 Gatekeeper TimeToLive"
 
@@ -27,13 +31,13 @@ def rig(tmp_path_factory):
         yield cluster, workdir, bundle
 
 
-def cluster_command(rig, peer, *words, expect_ok=True):
+def cluster_command(rig, peer, *words, expect_ok=True, insecure=False):
     cluster, workdir, bundle = rig
     ctl = str(build_dir() / "runtime" / "daemon" / "tandemctl")
+    trust = ["--insecure"] if insecure else ["--ca", str(bundle)]
     upgrade = (f"echo {{version}} > {workdir}/{{peer}}.version && {ctl} --peer {{peer}} "
                f"--password-file {cluster.primary.password_file} --ca {bundle} xCommand Restart >/dev/null")
-    args = [ctl, "--peer", peer.address, "--password-file", str(peer.password_file), "--ca", str(bundle),
-            "cluster", *words]
+    args = [ctl, "--peer", peer.address, "--password-file", str(peer.password_file), *trust, "cluster", *words]
     if words[0] == "upgrade":
         args += ["--upgrade-command", upgrade]
     out = subprocess.run(args, capture_output=True, text=True, timeout=300, check=False)
@@ -110,3 +114,43 @@ def test_every_procedure_once_on_live_peers(rig):
         state = peer.cluster()
         assert not state["Clustered"]
         assert peer.get(TTL) == "602"  # each keeps its configuration
+
+
+@pytest.fixture(scope="module")
+def second_rig(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("procedures2")
+    with LocalCluster(size=4, workdir=workdir, subnet="127.0.10", first_address=21) as cluster:
+        bundle = workdir / "all-peers.pem"
+        bundle.write_text("".join(p.cert_path.read_text() for p in cluster.peers))
+        yield cluster, workdir, bundle
+
+
+def test_change_address_replace_keeping_configuration_and_clear_configuration_live(second_rig):
+    cluster, _, _ = second_rig
+    p1, p2, p3, p4 = cluster.peers
+    cluster_command(second_rig, p1, "create", "--name", "cluster.tandem.test")
+    cluster_command(second_rig, p1, "add", p2.address)
+    cluster_command(second_rig, p1, "add", p3.address)
+    p1.set(TTL, "701")
+    p2.set("SNMP SystemLocation", "rack 2")  # peer-specific: it belongs to peer 2's machine role
+    cluster.wait_converged(3)
+
+    moved = "127.0.10.29"
+    cluster_command(second_rig, p1, "change-address", p3.address, moved, insecure=True)
+    p3.address = moved
+    p3.ctl_insecure = True
+    assert converged([p1, p2, p3])
+    assert [p["Address"] for p in p1.cluster()["Peers"]] == [p1.address, p2.address, moved]
+    assert p3.get(TTL) == "701"
+
+    cluster_command(second_rig, p1, "replace-keep", p2.address, p4.address, insecure=True)
+    assert converged([p1, p3, p4])
+    assert p4.get("SNMP SystemLocation") == "rack 2"  # the old peer's own configuration came along
+    assert p4.get(TTL) == "701"
+    assert not p2.cluster()["Clustered"]
+
+    cluster_command(second_rig, p1, "clear-configuration", p2.address, insecure=True)
+    p2.ctl_insecure = True  # a new self-signed certificate after the reset
+    wait_for(lambda: p2.get("SystemUnit Name") == "", 20, "peer 2 to come back reset")
+    assert not p2.cluster()["Clustered"]
+    assert p2.get(TTL) != "701"
