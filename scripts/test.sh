@@ -8,6 +8,6 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 cmake --preset dev >/dev/null
 cmake --build --preset dev
-ctest --preset dev -LE python
+ctest --preset dev -LE python --parallel 2
 PYTHONPATH="$PWD/build/dev/python" TANDEM_BUILD_DIR="$PWD/build/dev" \
   /usr/bin/python3 -m pytest -p no:cacheprovider -n 2 --dist loadfile tests/scenarios tests/integration
