@@ -752,5 +752,121 @@ TEST_F(ClearConfigurationTest, ARecoveredPeerIsClearedWhileItsOldPrimaryIsDown) 
   add_back_cleared("905");
 }
 
+
+// ---- every earlier procedure on 2..6 peers, with and without a fault ---------------------------
+
+enum class Procedure : std::uint8_t { RemoveLive, RemoveDead, ChangePrimary, Upgrade, Disband, Replace };
+enum class Fault : std::uint8_t { None, Partition, CrashTarget, CrashPrimary };
+
+struct MatrixCase {
+  Procedure procedure;
+  int size;
+  Fault fault;
+};
+
+void PrintTo(const MatrixCase& c, std::ostream* out) {
+  static constexpr const char* kProcedures[] = {"RemoveLive", "RemoveDead", "ChangePrimary", "Upgrade", "Disband", "Replace"};
+  static constexpr const char* kFaults[] = {"None", "Partition", "CrashTarget", "CrashPrimary"};
+  *out << kProcedures[static_cast<int>(c.procedure)] << c.size << kFaults[static_cast<int>(c.fault)];
+}
+
+class ProcedureMatrixTest : public ProceduresTest, public ::testing::WithParamInterface<MatrixCase> {
+ protected:
+  // The peer the procedure is about: the last one (peer 2 for a new primary).
+  int target() const { return GetParam().procedure == Procedure::ChangePrimary ? 2 : GetParam().size; }
+
+  Result<Plan> plan(int spare) {
+    const std::string primary = at(GetParam().procedure == Procedure::ChangePrimary ? 2 : 1);
+    switch (GetParam().procedure) {
+      case Procedure::RemoveLive: return remove_live_peer(*op_, at(1), at(target()));
+      case Procedure::RemoveDead: return remove_dead_peer(*op_, at(1), at(target()));
+      case Procedure::ChangePrimary: return change_primary(*op_, primary);
+      case Procedure::Upgrade: return upgrade(*op_, at(1), "9.9.9");
+      case Procedure::Disband: return disband(*op_, at(1));
+      case Procedure::Replace: return replace_peer(*op_, at(1), at(target()), at(spare));
+    }
+    return make_error("?");
+  }
+
+  // The fault, injected after the procedure's second step; crashed hosts come back 15 s later.
+  void inject() {
+    const Fault fault = GetParam().fault;
+    const int victim = fault == Fault::CrashPrimary ? 1 : target();
+    if (fault == Fault::Partition) {
+      twin_->partition(1, target() == 1 ? 2 : target());
+      twin_->sim().loop().schedule_after(to_ns(15s), [this] { twin_->heal_all(); });
+    } else if (fault != Fault::None && twin_->running(victim)) {
+      twin_->crash(victim);
+      twin_->sim().loop().schedule_after(to_ns(15s), [this, victim] {
+        if (!twin_->running(victim)) twin_->restart(victim);
+      });
+    }
+  }
+
+  // The members left at the end, as the procedure leaves them.
+  std::vector<int> remaining(int spare) const {
+    std::vector<int> out = hosts(1, GetParam().size);
+    const Procedure p = GetParam().procedure;
+    if (p == Procedure::RemoveLive || p == Procedure::RemoveDead || p == Procedure::Replace) out.pop_back();
+    if (p == Procedure::Replace) out.push_back(spare);
+    return out;
+  }
+};
+
+TEST_P(ProcedureMatrixTest, EndsConvergedWithEveryAcknowledgedChange) {
+  const MatrixCase c = GetParam();
+  make(c.size);
+  form(c.size);
+  const int spare = c.procedure == Procedure::Replace ? twin_->add_host().value() : 0;
+  ASSERT_TRUE(client(1).set({{kTtl, "777"}}).ok());  // acknowledged before the procedure
+  op_->wait(2s);
+  if (c.procedure == Procedure::RemoveDead || (c.procedure == Procedure::Replace && c.fault == Fault::None)) {
+    twin_->crash(target());  // dead before it starts
+  }
+  auto first = plan(spare);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  Report report = run(*op_, *first, [&](const StepRecord& step) {
+    if (step.number == 2) inject();
+  });
+  for (int attempt = 0; !report.ok && attempt < 3; ++attempt) {  // the operator runs it again
+    op_->wait(20s);
+    auto again = plan(spare);
+    if (!again) {
+      ASSERT_EQ(c.procedure, Procedure::RemoveLive) << again.error().message;
+      again = remove_dead_peer(*op_, at(1), at(target()));  // it died: the guide's other path
+      ASSERT_TRUE(again.ok()) << again.error().message;
+    }
+    report = run(*op_, *again);
+  }
+  ASSERT_TRUE(report.ok) << describe(report);
+  if (c.procedure == Procedure::Disband) {
+    for (int host : hosts(1, c.size)) {
+      EXPECT_FALSE(status(host).clustered) << at(host);
+      EXPECT_EQ(client(host).get(kTtl).value(), "777") << at(host);
+    }
+    return;
+  }
+  const std::vector<int> members = remaining(spare);
+  op_->wait(5s);
+  expect_converged(members);
+  for (int host : members) EXPECT_EQ(client(host).get(kTtl).value(), "777") << at(host);
+  const int primary = c.procedure == Procedure::ChangePrimary ? 2 : 1;
+  expect_change_replicates(primary, members, "778");
+}
+
+std::vector<MatrixCase> matrix_cases() {
+  std::vector<MatrixCase> out;
+  for (Procedure p : {Procedure::RemoveLive, Procedure::RemoveDead, Procedure::ChangePrimary, Procedure::Upgrade,
+                      Procedure::Disband, Procedure::Replace}) {
+    for (int size = 2; size <= 6; ++size) out.push_back({p, size, Fault::None});
+    for (int size : {3, 6}) {
+      for (Fault f : {Fault::Partition, Fault::CrashTarget, Fault::CrashPrimary}) out.push_back({p, size, f});
+    }
+  }
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(EarlierProcedures, ProcedureMatrixTest, ::testing::ValuesIn(matrix_cases()));
+
 }  // namespace
 }  // namespace tandem::ops
