@@ -1,5 +1,6 @@
 #include "runtime/ops/procedure.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -42,14 +43,23 @@ void note_alarm_changes(const AlarmsSeen& before, const AlarmsSeen& after, int s
   }
 }
 
-std::optional<std::int64_t> registrations(Operator& op, const std::vector<std::string>& peers) {
-  std::optional<std::int64_t> total;
+// Each followed peer's registrations, where it reports them.
+std::map<std::string, std::int64_t> registrations(Operator& op, const std::vector<std::string>& peers) {
+  std::map<std::string, std::int64_t> out;
   for (const std::string& address : peers) {
     auto status = PeerClient(op, address).status();
-    if (status && status->registrations) total = total.value_or(0) + *status->registrations;
+    if (status && status->registrations) out[address] = *status->registrations;
   }
-  return total;
+  return out;
 }
+
+std::optional<std::int64_t> total(const std::map<std::string, std::int64_t>& by_peer) {
+  if (by_peer.empty()) return std::nullopt;
+  std::int64_t sum = 0;
+  for (const auto& [peer, n] : by_peer) sum += n;
+  return sum;
+}
+
 
 // Carries out one step: skip it if done, else act and wait.
 StepRecord carry_out(Operator& op, const Step& step, int number) {
@@ -82,6 +92,17 @@ StepRecord carry_out(Operator& op, const Step& step, int number) {
 
 }  // namespace
 
+std::int64_t registrations_moved(const std::map<std::string, std::int64_t>& before,
+                                 const std::map<std::string, std::int64_t>& after) {
+  std::int64_t left = 0;
+  for (const auto& [peer, n] : before) {
+    auto it = after.find(peer);
+    left += std::max<std::int64_t>(0, n - (it == after.end() ? 0 : it->second));
+  }
+  const std::int64_t lost = std::max<std::int64_t>(0, total(before).value_or(0) - total(after).value_or(0));
+  return std::max<std::int64_t>(0, left - lost);
+}
+
 std::string_view to_string(StepOutcome outcome) {
   switch (outcome) {
     case StepOutcome::Done: return "done";
@@ -109,7 +130,8 @@ Report run(Operator& op, const Plan& plan, const Progress& progress) {
   Report report;
   report.procedure = plan.procedure;
   const Duration started = op.elapsed();
-  report.registrations_before = registrations(op, plan.peers);
+  const auto registered_before = registrations(op, plan.peers);
+  report.registrations_before = total(registered_before);
   AlarmsSeen alarms = look_at_alarms(op, plan.peers);
   for (std::size_t i = 0; i < plan.steps.size(); ++i) {
     const int number = static_cast<int>(i) + 1;
@@ -133,7 +155,9 @@ Report run(Operator& op, const Plan& plan, const Progress& progress) {
     }
   }
   report.ok = report.failure.empty();
-  report.registrations_after = registrations(op, plan.peers);
+  const auto registered_after = registrations(op, plan.peers);
+  report.registrations_after = total(registered_after);
+  report.registrations_moved = registrations_moved(registered_before, registered_after);
   report.took = op.elapsed() - started;
   return report;
 }
@@ -171,8 +195,9 @@ std::string describe(const Report& report) {
   if (report.registrations_before || report.registrations_after) {
     const auto before = report.registrations_before.value_or(0);
     const auto after = report.registrations_after.value_or(0);
-    out += "registrations: " + std::to_string(before) + " before, " + std::to_string(after) + " after";
-    out += after < before ? " (" + std::to_string(before - after) + " lost)\n" : "\n";
+    out += "registrations: " + std::to_string(before) + " before, " + std::to_string(after) + " after, " +
+           std::to_string(report.registrations_moved) + " moved to another peer";
+    out += after < before ? ", " + std::to_string(before - after) + " lost\n" : "\n";
   }
   return out;
 }

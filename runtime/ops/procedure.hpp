@@ -11,6 +11,7 @@
 // registrations before and after, and the time taken.
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -66,8 +67,9 @@ struct Report {
   std::string failure;  // what stopped it
   std::vector<StepRecord> steps;
   std::vector<AlarmChange> alarms;
-  std::optional<std::int64_t> registrations_before;
+  std::optional<std::int64_t> registrations_before;  // cluster-wide, when the peers report them
   std::optional<std::int64_t> registrations_after;
+  std::int64_t registrations_moved = 0;  // left one peer for another (the peers' losses beyond those lost)
   Duration took{};
 };
 
@@ -79,6 +81,11 @@ Result<bool> wait_until(Operator& op, const std::function<Result<bool>()>& condi
                         Duration poll = std::chrono::milliseconds(250));
 
 Report run(Operator& op, const Plan& plan, const Progress& progress = {});
+
+// Registrations that left a peer and were taken up by another, from each
+// peer's count before and after: what the peers lost, less what the cluster lost.
+std::int64_t registrations_moved(const std::map<std::string, std::int64_t>& before,
+                                 const std::map<std::string, std::int64_t>& after);
 
 // The plan as text, for --dry-run: the checks, then the numbered steps.
 std::string describe(const Plan& plan);

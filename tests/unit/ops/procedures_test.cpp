@@ -870,3 +870,25 @@ INSTANTIATE_TEST_SUITE_P(EarlierProcedures, ProcedureMatrixTest, ::testing::Valu
 
 }  // namespace
 }  // namespace tandem::ops
+
+namespace tandem::ops {
+namespace {
+
+TEST(ProcedureReport, RegistrationsThatLeftAPeerCountAsMovedUnlessTheClusterLostThem) {
+  // Peer a drained 10 into b and c; nothing lost.
+  EXPECT_EQ(registrations_moved({{"a", 10}, {"b", 5}, {"c", 5}}, {{"a", 0}, {"b", 10}, {"c", 10}}), 10);
+  // Peer a lost 10, only 4 turned up elsewhere: 4 moved, 6 lost.
+  EXPECT_EQ(registrations_moved({{"a", 10}, {"b", 0}}, {{"a", 0}, {"b", 4}}), 4);
+  // A peer that no longer reports (removed) lost all of its own.
+  EXPECT_EQ(registrations_moved({{"a", 7}, {"b", 1}}, {{"b", 8}}), 7);
+  EXPECT_EQ(registrations_moved({}, {}), 0);
+  Report report{"Remove a Live Peer", true};
+  report.registrations_before = 20;
+  report.registrations_after = 14;
+  report.registrations_moved = 4;
+  const std::string text = describe(report);
+  EXPECT_NE(text.find("registrations: 20 before, 14 after, 4 moved to another peer, 6 lost"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace tandem::ops
