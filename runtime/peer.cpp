@@ -195,7 +195,50 @@ Result<std::unique_ptr<Peer>> Peer::start(Env& env, PeerOptions options) {
   std::unique_ptr<Peer> peer(new Peer(env, std::move(options)));
   if (auto ok = peer->open(); !ok) return ok.error();
   if (auto ok = peer->start_clustering(); !ok) return ok.error();
+  if (auto ok = peer->start_sip(); !ok) return ok.error();
   return peer;
+}
+
+// Endpoints register here (the guide: any peer of the cluster); the counts
+// travel to the other peers with the resource usage on UDP 1719.
+Status Peer::start_sip() {
+  if (!options_.sip || *store_->get("SIP Mode") != "On" || env_.addresses().empty()) return {};
+  const auto port = [this](const char* mode, const char* number) -> std::optional<std::uint16_t> {
+    if (*store_->get(mode) != "On") return std::nullopt;
+    return static_cast<std::uint16_t>(std::stoi(*store_->get(number)));
+  };
+  const auto seconds = [this](const char* path) { return static_cast<std::uint32_t>(std::stoul(*store_->get(path))); };
+  sip::SipServiceOptions o;
+  o.address = env_.addresses().front();
+  o.udp_port = port("SIP UDP Mode", "SIP UDP Port");
+  o.tcp_port = port("SIP TCP Mode", "SIP TCP Port");
+  if (!o.udp_port && !o.tcp_port) return {};
+  o.registrar.standard = {seconds("SIP Registration Standard Refresh Minimum"),
+                          seconds("SIP Registration Standard Refresh Maximum")};
+  o.registrar.outbound = {seconds("SIP Registration Outbound Refresh Minimum"),
+                          seconds("SIP Registration Outbound Refresh Maximum")};
+  if (auto replicated = store_->items(config::Scope::Replicated)) {
+    for (const auto& item : *replicated) {
+      if (item.path.starts_with("SIP Domains Domain ") && !item.value.empty()) o.registrar.domains.push_back(item.value);
+    }
+  }
+  o.registrar.tag_seed = env_.random().next_u64();
+  o.maintenance = [this] { return maintenance_; };
+  auto service = sip::SipService::start(env_, std::move(o));
+  if (!service) return make_error("SIP: " + service.error().message);
+  sip_ = std::move(service.value());
+  sip_usage_timer_ = env_.start_timer(options_.sip_usage_interval, [this] { report_sip_usage(); });
+  return {};
+}
+
+void Peer::report_sip_usage() {
+  const auto bindings = static_cast<std::uint32_t>(sip_->registrar().counts().bindings);
+  if (bindings != local_usage_.registrations) {
+    cluster::Usage usage = local_usage_;
+    usage.registrations = bindings;
+    (void)set_local_usage(usage);
+  }
+  sip_usage_timer_ = env_.start_timer(options_.sip_usage_interval, [this] { report_sip_usage(); });
 }
 
 Peer::~Peer() = default;

@@ -26,6 +26,7 @@
 #include "runtime/config/maintenance.hpp"
 #include "runtime/config/store.hpp"
 #include "runtime/env/env.hpp"
+#include "runtime/sip/sip_service.hpp"
 
 namespace tandem {
 
@@ -35,6 +36,10 @@ struct PeerOptions {
   TlsConfig tls;                 // certificate, key and trusted CAs (mode comes from the settings)
   cluster::MembershipOptions membership;
   cluster::ReplicationOptions replication;
+  // The SIP registrar on the configured ports (SIP Mode, SIP TCP/UDP Mode and
+  // Port, refresh bounds and SIP domains, read at start). Off: no SIP at all.
+  bool sip = true;
+  Duration sip_usage_interval = std::chrono::seconds(1);  // how often registration counts reach the other peers
   cluster::ResourceUsageOptions resource_usage;
   std::function<bool()> ntp_synchronized = [] { return true; };
   Duration licence_check_interval = std::chrono::hours(1);  // borrowing ends on the wall clock
@@ -81,6 +86,8 @@ class Peer {
   // Errors as cluster::check_usage(), changing nothing; when clustered the
   // other peers hear of a change at once.
   Status set_local_usage(const cluster::Usage& usage);
+  // The SIP registrar; null when SIP is off.
+  sip::SipService* sip() { return sip_.get(); }
 
   // xCommand Restore and xCommand FactoryReset are written down (durably) and
   // done by the next start, before anything reads the store; the caller then
@@ -98,6 +105,8 @@ class Peer {
   Peer(Env& env, PeerOptions options) : env_(env), options_(std::move(options)) {}
   Status open();
   void check_installed_certificate();
+  Status start_sip();
+  void report_sip_usage();
   Status start_clustering();
   void resolve_names();
   Status join_cluster();
@@ -142,6 +151,8 @@ class Peer {
   std::unique_ptr<cluster::Membership> membership_;
   std::unique_ptr<cluster::Replication> replication_;
   cluster::Usage local_usage_;
+  std::unique_ptr<sip::SipService> sip_;
+  Handle sip_usage_timer_;
   std::unique_ptr<cluster::ResourceUsage> resource_usage_;
 };
 

@@ -267,6 +267,16 @@ CommandOutcome restore(const Args& args, CommandContext& ctx) {
           true};
 }
 
+// Status > Registrations > Unregister: removes every binding of an address of record.
+CommandOutcome unregister(const Args& args, CommandContext& ctx) {
+  auto aor = text_arg(args, "AddressOfRecord");
+  if (!aor) return refused(400, aor.error().message);
+  if (!ctx.peer.sip()) return refused(409, "Unregister: SIP is off on this peer");
+  const std::size_t removed = ctx.peer.sip()->registrar().unregister(*aor);
+  if (removed == 0) return refused(404, "Unregister: no registration for '" + *aor + "' on this peer");
+  return ok("Unregister", {{"address_of_record", *aor}, {"removed", removed}});
+}
+
 const std::vector<CommandSpec>& specs() {
   static const std::vector<CommandSpec> table = {
       {"Restart", {}, {}, restart},
@@ -277,6 +287,7 @@ const std::vector<CommandSpec>& specs() {
       {"Backup", {}, {"Name"}, backup},
       {"MaintenanceMode", {"Mode"}, {}, maintenance_mode},
       {"PasswordSet", {"Name", "Password"}, {}, password_set},
+      {"Unregister", {"AddressOfRecord"}, {}, unregister},
       {"FactoryReset", {}, {"KeepOptionKeys", "KeepIpConfiguration", "KeepCertificates", "KeepPasswords", "KeepLogs"},
        factory_reset},
       {"Restore", {"Content"}, {"Name"}, restore},

@@ -120,6 +120,13 @@ Json alarm_counts(Peer& peer) {
 
 }  // namespace
 
+// Status > Registrations, as counts (null when SIP is off).
+Json sip_json(Peer& peer) {
+  if (!peer.sip()) return Json(nullptr);
+  const sip::RegistrarCounts c = peer.sip()->registrar().counts();
+  return Json{{"Registrations", c.bindings}, {"AddressesOfRecord", c.aors}, {"OutboundRegistrations", c.outbound_bindings}};
+}
+
 Json status_json(Peer& peer) {
   const cluster::LicencePool pool = peer.licence_pool();
   return Json{
@@ -130,6 +137,7 @@ Json status_json(Peer& peer) {
       {"Cluster", cluster_json(peer)},
       {"Licences", {{"Total", licences_json(pool.total)}, {"BorrowedFrom", pool.borrowed_from}, {"Expired", pool.expired}}},
       {"Alarms", alarm_counts(peer)},
+      {"SIP", sip_json(peer)},
   };
 }
 

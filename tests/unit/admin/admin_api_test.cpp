@@ -7,6 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include "runtime/wire/sip_message.hpp"
+#include "tests/unit/sip/sip_samples.hpp"
+
 #include "runtime/config/maintenance.hpp"
 #include "runtime/core/sha256.hpp"
 #include "tests/unit/admin/admin_twin.hpp"
@@ -271,6 +274,29 @@ TEST_F(AdminApiTest, UnknownRoutesMethodsAndParametersAreRefusedByName) {
 
 // ---- status ----------------------------------------------------------------------------
 
+TEST_F(AdminApiTest, RegistrationsShowInStatusAndUnregisterRemovesThem) {
+  cluster_of_two();
+  EXPECT_EQ(json(call(1, "GET", "/api/v1/status?path=SIP"))["SIP"]["Registrations"], 0);
+  auto request = wire::parse_sip_message(sip::test::register_text({}));
+  ASSERT_TRUE(request.ok()) << request.error().message;
+  const sip::RequestContext from_phone{Endpoint{IpAddress::v4(10, 0, 0, 50), 5060}, sip::Transport::Udp, 0,
+                                       host(1).env()->now(), false};
+  auto answer = peer(1).sip()->registrar().handle(*request, from_phone);
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->status, 200);
+  EXPECT_EQ(json(call(1, "GET", "/api/v1/status?path=SIP"))["SIP"]["Registrations"], 1);
+
+  const auto body = R"({"args": {"AddressOfRecord": "sip:alice@example.com"}})";
+  const Response removed = call(1, "POST", "/api/v1/command/Unregister", body);
+  ASSERT_EQ(removed.status, 200) << removed.body;
+  EXPECT_EQ(json(removed)["removed"], 1);
+  EXPECT_EQ(json(call(1, "GET", "/api/v1/status?path=SIP"))["SIP"]["Registrations"], 0);
+  const Response again = call(1, "POST", "/api/v1/command/Unregister", body);
+  EXPECT_EQ(again.status, 404);
+  EXPECT_NE(error(again).find("no registration for 'sip:alice@example.com'"), std::string::npos) << again.body;
+  EXPECT_EQ(call(1, "POST", "/api/v1/command/Unregister", R"({"args": {}})").status, 400);
+}
+
 TEST_F(AdminApiTest, StatusDescribesTheClusterAsThisPeerSeesIt) {
   cluster_of_two();
   const Response r = call(1, "GET", "/api/v1/status");
@@ -426,7 +452,7 @@ TEST_F(AdminApiTest, UnknownCommandsAndArgumentsAreNamed) {
   Response r = command(1, "SelfDestruct");
   EXPECT_TRUE(refused(r, 404, "unknown command 'SelfDestruct'; known commands: Restart, ForceConfigUpdate, "
                               "DefaultValueSet, DefaultLinksAdd, AlarmAcknowledge, Backup, MaintenanceMode, PasswordSet, "
-                              "FactoryReset, Restore"));
+                              "Unregister, FactoryReset, Restore"));
   r = command(1, "Restart", {{"Delay", 5}});
   EXPECT_TRUE(refused(r, 400, "Restart has no argument 'Delay' (it takes: none)"));
   r = call(1, "POST", "/api/v1/command/Restart", R"({"arguments": {}})");

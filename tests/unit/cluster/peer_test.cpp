@@ -10,6 +10,7 @@
 #include "runtime/core/random.hpp"
 #include "runtime/env/tls/pki.hpp"
 #include "simulator/simulation.hpp"
+#include "tests/unit/sip/sip_samples.hpp"
 
 namespace tandem {
 namespace {
@@ -111,6 +112,52 @@ TEST_F(PeerTest, AnInstalledPairThatDoesNotMatchIsAlarmedAndTheStandInCertificat
   ASSERT_TRUE(tls.ok());
   EXPECT_EQ(tls->certificate_pem, cert_.certificate_pem);  // the stand-in (PeerOptions::tls)
   EXPECT_TRUE(validate_tls_config(*tls).ok());
+}
+
+// An endpoint on its own twin host that registers over TCP 5060 and keeps what it hears.
+struct SipPhone {
+  Handle dialing;
+  std::unique_ptr<Stream> stream;
+  std::string heard;
+};
+
+TEST_F(PeerTest, EndpointsRegisterWithAnyPeerAndTheCountReachesTheOthers) {
+  build(2, 2);
+  start(1);
+  start(2);
+  run(3s);
+  auto* phone_host = sim_.add_host("phone", {IpAddress::v4(10, 0, 0, 50)}).value();
+  const std::string reg = sip::test::register_text({.aor = "sip:alice@example.com",
+                                                    .contacts = {"<sip:alice@10.0.0.50:5060;transport=tcp>"},
+                                                    .sent_by = "10.0.0.50:5060", .transport = "TCP"});
+  phone_host->start(sim::process_factory<SipPhone>([reg](Env& env) {
+    auto phone = std::make_unique<SipPhone>();
+    phone->dialing = env.connect(ConnectOptions{Endpoint{IpAddress::v4(10, 0, 0, 2), sip::kSipPort}}, nullptr,
+                                 [p = phone.get(), reg](Result<std::unique_ptr<Stream>> s) {
+                                   if (!s) return;
+                                   p->stream = std::move(s.value());
+                                   p->stream->start({[p](ByteView b) { p->heard.append(b.begin(), b.end()); }, {}});
+                                   p->stream->send(ByteView(reinterpret_cast<const std::uint8_t*>(reg.data()), reg.size()));
+                                 });
+    return phone;
+  }));
+  run(2s);
+  EXPECT_EQ(phone_host->process<SipPhone>()->heard.rfind("SIP/2.0 200", 0), 0u) << phone_host->process<SipPhone>()->heard;
+  ASSERT_NE(peer(2).sip(), nullptr);
+  EXPECT_EQ(peer(2).sip()->registrar().counts().bindings, 1u);
+  EXPECT_EQ(peer(2).local_usage().registrations, 1u);
+  const cluster::PeerUsage seen = peer(1).resource_usage()->peer(2);  // on the other peer, over UDP 1719
+  ASSERT_TRUE(seen.usage.has_value());
+  EXPECT_EQ(seen.usage->registrations, 1u);
+
+  peer(2).set_maintenance(true);  // the guide: endpoints move to another peer
+  std::string refresh = reg;
+  refresh.replace(refresh.find("CSeq: 1"), 7, "CSeq: 2");
+  phone_host->process<SipPhone>()->heard.clear();
+  phone_host->process<SipPhone>()->stream->send(ByteView(reinterpret_cast<const std::uint8_t*>(refresh.data()), refresh.size()));
+  run(1s);
+  EXPECT_EQ(phone_host->process<SipPhone>()->heard.rfind("SIP/2.0 503", 0), 0u) << phone_host->process<SipPhone>()->heard;
+  EXPECT_NE(phone_host->process<SipPhone>()->heard.find("Retry-After:"), std::string::npos);
 }
 
 class ClusterSizeTest : public PeerTest, public ::testing::WithParamInterface<int> {};
