@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "runtime/daemon/run_until_stopped.hpp"
 #include "runtime/demo/heartbeat_service.hpp"
 #include "runtime/env/asio/asio_env.hpp"
 #include "runtime/env/tls/pki.hpp"
@@ -111,16 +112,7 @@ int main(int argc, char** argv) {
   };
   report_timer = (*env)->start_timer(config.interval / 2, report);
 
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int) { io.stop(); });
-  boost::asio::steady_timer deadline(io);
-  if (args->duration_s > 0) {
-    deadline.expires_after(std::chrono::seconds(args->duration_s));
-    deadline.async_wait([&](const boost::system::error_code& ec) {
-      if (!ec) io.stop();
-    });
-  }
-  io.run();
+  tandem::daemon::run_until_stopped(io, args->duration_s);
   std::printf("final: %s (boot %llu)\n", (*service)->summary().c_str(),
               static_cast<unsigned long long>((*service)->boot_count()));
   return 0;

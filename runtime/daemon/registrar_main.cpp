@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 
+#include "runtime/daemon/run_until_stopped.hpp"
 #include "runtime/env/asio/asio_env.hpp"
 #include "runtime/sip/sip_service.hpp"
 
@@ -160,8 +161,6 @@ int main(int argc, char** argv) {
   };
   report_timer = (*env)->start_timer(std::chrono::milliseconds(args->report_ms), report);
 
-  boost::asio::signal_set stop(io, SIGINT, SIGTERM);
-  stop.async_wait([&](const boost::system::error_code&, int) { io.stop(); });
   boost::asio::signal_set toggle(io, SIGUSR1);
   std::function<void(const boost::system::error_code&, int)> on_toggle = [&](const boost::system::error_code& ec, int) {
     if (ec) return;
@@ -169,14 +168,7 @@ int main(int argc, char** argv) {
     toggle.async_wait(on_toggle);
   };
   toggle.async_wait(on_toggle);
-  boost::asio::steady_timer deadline(io);
-  if (args->duration_s > 0) {
-    deadline.expires_after(std::chrono::seconds(args->duration_s));
-    deadline.async_wait([&](const boost::system::error_code& ec) {
-      if (!ec) io.stop();
-    });
-  }
-  io.run();
+  tandem::daemon::run_until_stopped(io, args->duration_s);
   std::printf("final: %s\n", summary(**service, maintenance).c_str());
   return 0;
 }
