@@ -3,10 +3,10 @@ find each other, notice when one is killed, and welcome it back."""
 import os
 import pathlib
 import signal
-import subprocess
-import time
 
 import pytest
+
+from line_process import LineProcess, wait_for
 
 BUILD = pathlib.Path(os.environ.get("TANDEM_BUILD_DIR", pathlib.Path(__file__).resolve().parents[2] / "build" / "dev"))
 DEMO = BUILD / "runtime" / "daemon" / "tandem-demo"
@@ -14,55 +14,21 @@ DEMO = BUILD / "runtime" / "daemon" / "tandem-demo"
 PORT = 14371
 
 
-class Demo:
+class Demo(LineProcess):
     def __init__(self, index, hosts, data_dir):
         self.name = f"h{index}"
         self.address = f"127.0.0.{index + 10}"
-        peers = [f"127.0.0.{j + 10}:{PORT}" for j in range(1, hosts + 1) if j != index]
-        args = [str(DEMO), "--name", self.name, "--listen", f"{self.address}:{PORT}",
-                "--data-dir", str(data_dir / self.name), "--interval-ms", "100"]
-        for p in peers:
-            args += ["--peer", p]
-        self.args = args
-        self.lines = []
-        self.proc = None
-
-    def start(self):
-        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        os.set_blocking(self.proc.stdout.fileno(), False)
-
-    def poll_lines(self):
-        while True:
-            line = self.proc.stdout.readline()
-            if not line:
-                return
-            self.lines.append(line.strip())
+        args = [DEMO, "--name", self.name, "--listen", f"{self.address}:{PORT}",
+                "--data-dir", data_dir / self.name, "--interval-ms", "100"]
+        for j in range(1, hosts + 1):
+            if j != index:
+                args += ["--peer", f"127.0.0.{j + 10}:{PORT}"]
+        super().__init__(args)
 
     def last_reach(self):
         self.poll_lines()
         reach = [l for l in self.lines if l.startswith("reach: ")]
         return reach[-1][len("reach: "):] if reach else None
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc:
-            rest = self.proc.stdout.read() or ""
-            self.lines += [l.strip() for l in rest.splitlines()]
-
-
-def wait_for(predicate, timeout_s=15.0):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
 
 
 @pytest.fixture

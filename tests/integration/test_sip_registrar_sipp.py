@@ -8,9 +8,10 @@ import pathlib
 import shutil
 import signal
 import subprocess
-import time
 
 import pytest
+
+from line_process import LineProcess, wait_for
 
 BUILD = pathlib.Path(os.environ.get("TANDEM_BUILD_DIR", pathlib.Path(__file__).resolve().parents[2] / "build" / "dev"))
 REGISTRAR = BUILD / "runtime" / "daemon" / "tandem-registrar"
@@ -60,19 +61,11 @@ REFUSED_IN_MAINTENANCE = scenario(
     '<ereg regexp="[0-9]+" search_in="hdr" header="Retry-After:" check_it="true" assign_to="1"/></action></recv>\n')
 
 
-class Registrar:
+class Registrar(LineProcess):
     def __init__(self, data_dir, *extra):
-        self.args = [str(REGISTRAR), "--address", ADDRESS, "--data-dir", str(data_dir), "--report-ms", "100", *extra]
-        self.lines = []
-        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        os.set_blocking(self.proc.stdout.fileno(), False)
-
-    def poll_lines(self):
-        while True:
-            line = self.proc.stdout.readline()
-            if not line:
-                return
-            self.lines.append(line.strip())
+        super().__init__([REGISTRAR, "--address", ADDRESS, "--data-dir", data_dir, "--report-ms", "100", *extra],
+                         stderr=subprocess.STDOUT)
+        self.start()
 
     def status(self):
         """The counts of the latest status line, as a dict of ints (and 'maintenance')."""
@@ -82,25 +75,6 @@ class Registrar:
             return {}
         fields = dict(f.split("=", 1) for f in latest[-1].split(": ", 1)[1].split())
         return {k: (v if k == "maintenance" else int(v)) for k, v in fields.items()}
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.poll_lines()
-
-
-def wait_for(predicate, timeout_s=15.0):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
 
 
 def users(path, prefix, count):
