@@ -12,6 +12,8 @@
 //   GET  /api/v1/configlog[?limit=N]            configuration log, newest first
 //   GET  /api/v1/prerequisites                  the guide's clustering prerequisites
 //   GET  /api/v1/watch?after=SEQ&wait_ms=N      the change stream (long poll)
+//   GET  /api/v1/registrations[?aor=|after=&limit=]  Status > Registrations > By device
+//   GET  /api/v1/locate?alias=A                 which peers of the cluster have the alias registered
 
 #include "runtime/admin/admin_api.hpp"
 
@@ -131,6 +133,8 @@ struct AdminApi::Impl {
   Response log_view(const Call& call, Result<Json> (*view)(config::Store&, std::size_t));
   Response prerequisites(const Call& call);
   void watch(const Call& call, Reply reply);
+  Response registrations(const Call& call);
+  void locate(const Call& call, Reply reply);
 
   Env& env_;
   Peer& peer_;
@@ -153,6 +157,8 @@ const std::vector<AdminApi::Impl::Route>& AdminApi::Impl::routes() {
       {"GET", "/api/v1/configlog", Need::Logs, {"limit"}, &Impl::configlog},
       {"GET", "/api/v1/prerequisites", Need::Read, {}, &Impl::prerequisites},
       {"GET", "/api/v1/watch", Need::Read, {"after", "wait_ms"}, nullptr, &Impl::watch},
+      {"GET", "/api/v1/registrations", Need::Read, {"aor", "after", "limit"}, &Impl::registrations},
+      {"GET", "/api/v1/locate", Need::Read, {"alias"}, nullptr, &Impl::locate},
   };
   return table;
 }
@@ -242,7 +248,7 @@ void AdminApi::Impl::dispatch(const Request& request, Identity who, Reply reply)
   if (!found && allow.empty()) {
     return reply(error_response(404, "no such route: " + what + "; the routes are /api/v1/status, configuration, "
                                      "command/<Name>, backup/<name>, alarms, alarms/<id>/acknowledge, events, configlog, "
-                                     "prerequisites and watch"));
+                                     "prerequisites, watch, registrations and locate"));
   }
   if (!found) {
     Response r = error_response(405, "method " + request.method + " is not allowed on " + target->path + "; it takes " + allow);
@@ -349,6 +355,31 @@ void AdminApi::Impl::watch(const Call& call, Reply reply) {
     r.headers.emplace_back("Retry-After", "1");
     (*shared)(std::move(r));
   }
+}
+
+Response AdminApi::Impl::registrations(const Call& call) {
+  const auto text = [&call](const char* name) {
+    const auto it = call.target.query.find(name);
+    return it == call.target.query.end() ? std::string() : it->second;
+  };
+  const auto limit_it = call.target.query.find("limit");
+  auto limit = parse_limit(limit_it == call.target.query.end() ? nullptr : &limit_it->second);
+  if (!limit) return error_response(400, limit.error().message);
+  auto json = registrations_json(peer_, env_.now(), text("aor"), text("after"), *limit);
+  return json ? json_response(200, *json) : error_response(409, json.error().message);
+}
+
+void AdminApi::Impl::locate(const Call& call, Reply reply) {
+  const auto it = call.target.query.find("alias");
+  if (it == call.target.query.end() || it->second.empty()) {
+    return reply(error_response(400, "GET /api/v1/locate needs ?alias=<address>, e.g. ?alias=sip:alice@example.com"));
+  }
+  std::string alias = it->second;
+  auto shared = std::make_shared<Reply>(std::move(reply));
+  auto asked = peer_.locate(alias, [shared, alias](std::vector<cluster::PeerLocation> peers) {
+    (*shared)(json_response(200, locations_json(alias, peers)));
+  });
+  if (!asked) (*shared)(error_response(400, asked.error().message));
 }
 
 // ---- AdminApi ----------------------------------------------------------------------

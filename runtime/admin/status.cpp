@@ -71,11 +71,13 @@ Json peer_json(const cluster::PeerView& v, Peer& peer, const cluster::PeerUsage&
     out["SoftwareVersion"] = peer.options().software_version;
     out["AppliedRevision"] = replication ? std::max<std::int64_t>(0, replication->applied_revision()) : 0;
     out["Maintenance"] = peer.maintenance();
+    out["Registrations"] = peer.local_usage().registrations;
   } else {
     out["SystemName"] = v.last ? Json(v.last->system_name) : Json(nullptr);
     out["SoftwareVersion"] = v.last ? Json(v.last->software_version) : Json(nullptr);
     out["AppliedRevision"] = v.last ? Json(v.last->applied_revision) : Json(nullptr);
     out["Maintenance"] = v.last ? Json(v.last->maintenance) : Json(nullptr);
+    out["Registrations"] = v.last ? Json(v.last->registrations) : Json(nullptr);  // as its heartbeats say
   }
   // Round trip in ms to the microsecond; null until measured (and for this system).
   out["RttMs"] = v.rtt && !self ? Json(std::round(std::chrono::duration<double, std::milli>(*v.rtt).count() * 1000) / 1000)
@@ -125,6 +127,44 @@ Json sip_json(Peer& peer) {
   if (!peer.sip()) return Json(nullptr);
   const sip::RegistrarCounts c = peer.sip()->registrar().counts();
   return Json{{"Registrations", c.bindings}, {"AddressesOfRecord", c.aors}, {"OutboundRegistrations", c.outbound_bindings}};
+}
+
+Result<Json> registrations_json(Peer& peer, MonoTime now, std::string_view aor, std::string_view after,
+                                std::size_t limit) {
+  sip::SipService* sip = peer.sip();
+  if (!sip) return make_error("SIP is off on this peer: it has no registrations");
+  const bool one = !aor.empty();
+  const auto rows = one ? sip->registrar().bindings(aor, now) : sip->registrar().devices(now, after, limit);
+  Json list = Json::array();
+  for (const sip::BindingStatus& b : rows) {
+    list.push_back(Json{{"AddressOfRecord", b.aor},
+                        {"Contact", b.contact},
+                        {"Transport", sip::to_string(b.transport)},
+                        {"Source", b.source.to_string()},
+                        {"ExpiresInS", b.expires_in_s},
+                        {"Outbound", b.outbound},
+                        {"Instance", b.instance},
+                        {"RegId", b.reg_id},
+                        {"UserAgent", b.user_agent}});
+  }
+  // A full page may have more after it: the caller asks again after its last AOR.
+  const bool more = !one && !rows.empty() && rows.size() >= std::min(limit, sip::kDeviceRowsMax);
+  return Json{{"registrations", std::move(list)}, {"next", more ? Json(rows.back().aor) : Json(nullptr)}};
+}
+
+Json locations_json(std::string_view alias, const std::vector<cluster::PeerLocation>& peers) {
+  Json out = Json::array();
+  for (const cluster::PeerLocation& p : peers) {
+    Json registrations = Json::array();
+    for (const cluster::Located& l : p.registrations) {
+      registrations.push_back(Json{{"Contact", l.contact}, {"Transport", l.transport}, {"ExpiresInS", l.expires_in_s}});
+    }
+    out.push_back(Json{{"Slot", p.slot},
+                       {"Address", p.address},
+                       {"Result", cluster::to_string(p.result)},
+                       {"Registrations", std::move(registrations)}});
+  }
+  return Json{{"alias", alias}, {"peers", std::move(out)}};
 }
 
 Json status_json(Peer& peer) {

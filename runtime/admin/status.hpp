@@ -25,6 +25,18 @@ Json without_measurements(Json status);
 // was there instead.
 Result<Json> select_status(const Json& status, std::string_view path);
 
+// Status > Registrations > By device: this peer's SIP bindings, one page.
+// {"registrations": [{"AddressOfRecord", "Contact", "Transport", "Source",
+// "ExpiresInS", "Outbound", "Instance", "RegId", "UserAgent"}...], "next": AOR or null}.
+// With `aor`, only that address of record's bindings (and next null).
+// Error (409): SIP is off.
+Result<Json> registrations_json(Peer& peer, MonoTime now, std::string_view aor, std::string_view after,
+                                std::size_t limit);
+
+// The cluster-wide lookup of an alias: {"alias", "peers": [{"Slot", "Address",
+// "Result": "Found"|"NotFound"|"NoAnswer", "Registrations": [{"Contact", "Transport", "ExpiresInS"}...]}...]}.
+Json locations_json(std::string_view alias, const std::vector<cluster::PeerLocation>& peers);
+
 // The guide's clustering prerequisites as {"passed": bool, "items": [...]}.
 Json prerequisites_json(const Peer& peer);
 

@@ -126,10 +126,40 @@ void Membership::on_accept(std::unique_ptr<Stream> stream) {
         // refused caller is only logged (it may not even be a peer).
         if (!admit_peer(verdict, "connection", inbound_.at(id)->remote(), env_, "cluster")) inbound_.erase(id);
       },
-      [this, id](const wire::Frame& f) { on_inbound_frame(id, f); }, [this, id](const Status&) { inbound_.erase(id); });
+      [this, id](const wire::Frame& f) { on_inbound_frame(id, f); },
+      [this, id](const Status&) {
+        inbound_.erase(id);
+        inbound_slot_.erase(id);
+      });
+}
+
+void Membership::set_query_handlers(RequestHandler on_request, ReplyHandler on_reply) {
+  on_request_ = std::move(on_request);
+  on_reply_ = std::move(on_reply);
+}
+
+bool Membership::send_request(int slot, const std::vector<std::uint8_t>& frame) {
+  auto it = outbound_.find(slot);
+  if (it == outbound_.end() || !it->second->link || !it->second->link->accepted()) return false;
+  it->second->link->send(frame);
+  return true;
+}
+
+// A query on an inbound link: only from a peer that has said who it is.
+void Membership::on_inbound_request(std::uint64_t id, const wire::Frame& frame) {
+  const auto slot = inbound_slot_.find(id);
+  if (slot == inbound_slot_.end()) {
+    env_.log(LogLevel::Warn, "cluster",
+             "dropping recovery link from " + inbound_.at(id)->remote().to_string() + ": a query before any heartbeat");
+    inbound_.erase(id);
+    return;
+  }
+  if (!on_request_) return;
+  if (auto reply = on_request_(slot->second, frame)) inbound_.at(id)->send(*reply);
 }
 
 void Membership::on_inbound_frame(std::uint64_t id, const wire::Frame& frame) {
+  if (frame.type >= kFirstQueryFrame) return on_inbound_request(id, frame);
   VerifiedLink& link = *inbound_.at(id);
   auto heartbeat = decode_heartbeat(frame);
   const int slot = heartbeat ? heartbeat->slot : 0;
@@ -149,8 +179,10 @@ void Membership::on_inbound_frame(std::uint64_t id, const wire::Frame& frame) {
   if (!refusal.empty()) {
     env_.log(LogLevel::Warn, "cluster", "dropping recovery link from " + link.remote().to_string() + ": " + refusal);
     inbound_.erase(id);
+    inbound_slot_.erase(id);
     return;
   }
+  inbound_slot_[id] = slot;
   PeerView& v = view(slot);
   link.send(encode(Echo{static_cast<std::uint8_t>(self_slot_), heartbeat->sent_ns}));
   v.last = std::move(heartbeat.value());
@@ -160,6 +192,10 @@ void Membership::on_inbound_frame(std::uint64_t id, const wire::Frame& frame) {
 }
 
 void Membership::on_outbound_frame(int slot, const wire::Frame& frame) {
+  if (frame.type >= kFirstQueryFrame) {
+    if (on_reply_) on_reply_(slot, frame);
+    return;
+  }
   auto echo = decode_echo(frame);
   if (!echo || echo->slot != slot) {
     env_.log(LogLevel::Warn, "cluster", "bad echo from peer " + std::to_string(slot));

@@ -73,6 +73,17 @@ class Membership {
   // Runs after any peer changes state.
   void set_on_change(std::function<void()> on_change) { on_change_ = std::move(on_change); }
 
+  // Queries between peers ride the same links as heartbeats: a request goes
+  // on the link this peer dialed to the other (once verified), the other
+  // answers on that link. Frame types at or above kFirstQueryFrame only.
+  // The handler answers a request from `from_slot` (a slot whose heartbeat
+  // came on that link), or nothing to leave it unanswered.
+  using RequestHandler = std::function<std::optional<std::vector<std::uint8_t>>(int from_slot, const wire::Frame&)>;
+  using ReplyHandler = std::function<void(int slot, const wire::Frame&)>;
+  void set_query_handlers(RequestHandler on_request, ReplyHandler on_reply);
+  // False when there is no verified link to `slot` now.
+  bool send_request(int slot, const std::vector<std::uint8_t>& frame);
+
  private:
   struct Outbound;
   Membership(Env& env, ClusteringSettings settings, int self_slot, std::shared_ptr<const TlsContext> tls,
@@ -85,6 +96,7 @@ class Membership {
   void drop_outbound(int slot);
   void on_accept(std::unique_ptr<Stream> stream);
   void on_inbound_frame(std::uint64_t id, const wire::Frame& frame);
+  void on_inbound_request(std::uint64_t id, const wire::Frame& frame);
   void on_outbound_frame(int slot, const wire::Frame& frame);
   void tick();
   void evaluate();
@@ -104,6 +116,9 @@ class Membership {
   std::unique_ptr<StreamListener> listener_;
   std::map<int, std::unique_ptr<Outbound>> outbound_;
   std::map<std::uint64_t, std::unique_ptr<VerifiedLink>> inbound_;
+  std::map<std::uint64_t, int> inbound_slot_;  // inbound link -> the slot its heartbeats named
+  RequestHandler on_request_;
+  ReplyHandler on_reply_;
   std::map<int, std::string> refused_;  // slot -> why the last link dialed to it was refused
   std::uint64_t next_inbound_ = 1;
   Handle tick_timer_;

@@ -14,6 +14,8 @@ namespace tandem::cluster {
 // Frame types on the recovery port.
 inline constexpr std::uint8_t kHeartbeatFrame = 0x10;
 inline constexpr std::uint8_t kEchoFrame = 0x11;
+// Queries between peers (membership.hpp) take types from here up.
+inline constexpr std::uint8_t kFirstQueryFrame = 0x20;
 
 struct Licences {
   std::uint32_t traversal_calls = 0;

@@ -31,7 +31,10 @@ Endpoint udp_destination(const wire::SipMessage& request, const Endpoint& from) 
 
 Result<std::unique_ptr<SipService>> SipService::start(Env& env, SipServiceOptions options) {
   if (auto ok = check(options.registrar); !ok) return make_error("SIP registrar: " + ok.error().message);
-  if (!options.udp_port && !options.tcp_port) return make_error("SIP service: neither UDP nor TCP asked for");
+  if (!options.udp_port && !options.tcp_port && !options.tls_port) {
+    return make_error("SIP service: none of UDP, TCP and TLS asked for");
+  }
+  if (options.tls_port && !options.tls) return make_error("SIP service: TLS asked for without a certificate");
   TANDEM_ASSERT(options.connections_max > 0 && options.sweep_interval > Duration::zero());
   std::unique_ptr<SipService> service(new SipService(env, std::move(options)));
   if (auto ok = service->open(); !ok) return ok.error();
@@ -61,9 +64,19 @@ Status SipService::open() {
     if (!listener) return make_error("SIP TCP port: " + listener.error().message);
     listener_ = std::move(listener.value());
   }
+  if (options_.tls_port) {
+    auto listener = env_.listen(Endpoint{options_.address, *options_.tls_port}, options_.tls,
+                                [this](std::unique_ptr<Stream> stream) { on_accept(std::move(stream)); });
+    if (!listener) return make_error("SIP TLS port: " + listener.error().message);
+    tls_listener_ = std::move(listener.value());
+  }
   std::string where;
-  if (udp_) where += "UDP " + udp_->local().to_string();
-  if (listener_) where += (where.empty() ? "" : ", ") + std::string("TCP ") + listener_->local().to_string();
+  const auto add = [&where](std::string_view name, const Endpoint& at) {
+    where += (where.empty() ? "" : ", ") + std::string(name) + " " + at.to_string();
+  };
+  if (udp_) add("UDP", udp_->local());
+  if (listener_) add("TCP", listener_->local());
+  if (tls_listener_) add("TLS", tls_listener_->local());
   env_.log(LogLevel::Info, "sip", "registrar listening on " + where);
   return {};
 }
@@ -73,6 +86,9 @@ std::optional<Endpoint> SipService::udp_endpoint() const {
 }
 std::optional<Endpoint> SipService::tcp_endpoint() const {
   return listener_ ? std::optional<Endpoint>(listener_->local()) : std::nullopt;
+}
+std::optional<Endpoint> SipService::tls_endpoint() const {
+  return tls_listener_ ? std::optional<Endpoint>(tls_listener_->local()) : std::nullopt;
 }
 
 RequestContext SipService::context(const Endpoint& source, Transport transport, std::uint64_t connection) const {
@@ -190,7 +206,7 @@ void SipService::close(std::uint64_t id, Close why) {
   if (it == connections_.end()) return;
   if (why != Close::Peer) {
     env_.log(LogLevel::Debug, "sip",
-             "closing TCP connection from " + it->second->remote.to_string() +
+             "closing SIP connection from " + it->second->remote.to_string() +
                  (why == Close::Bad    ? ": bad framing"
                   : why == Close::Idle ? ": idle"
                                        : ": answers not read"));

@@ -1,5 +1,5 @@
 #pragma once
-// SIP on UDP and TCP 5060 (the guide's Appendix 1), answered by the
+// SIP on UDP and TCP 5060 and TLS 5061 (the guide's Appendix 1), answered by the
 // registrar. Written against Env only: the same code serves real endpoints in
 // tandemd and simulated ones in the twin.
 //
@@ -8,7 +8,8 @@
 // top Via asked for rport, else the Via's port (5060 when none). CRLF CRLF and
 // STUN Binding requests are keep-alives and get their answers (keepalive.hpp).
 //
-// TCP: plain (TLS 5061 comes with the endpoints work). Each connection has its
+// TCP and TLS: the same, TLS with the peer's certificate (a client certificate
+// is asked for but not required: endpoints seldom have one). Each connection has its
 // own framer (64 KiB per message at most), answers go back on it, CRLF CRLF is
 // answered with CRLF (RFC 5626 §4.4.1). A connection is closed when its bytes
 // cannot be framed, when its unsent answers pile up past the backlog limit (a
@@ -33,11 +34,14 @@
 namespace tandem::sip {
 
 inline constexpr std::uint16_t kSipPort = 5060;
+inline constexpr std::uint16_t kSipTlsPort = 5061;
 
 struct SipServiceOptions {
   IpAddress address;                                 // the peer's address, bound for both
   std::optional<std::uint16_t> udp_port = kSipPort;  // nullopt: no UDP; 0: any free port
   std::optional<std::uint16_t> tcp_port = kSipPort;  // nullopt: no TCP; 0: any free port
+  std::optional<std::uint16_t> tls_port;             // nullopt: no TLS; 0: any free port
+  std::shared_ptr<const TlsContext> tls;             // the server side of TLS; needed with tls_port
   RegistrarOptions registrar;
   std::function<bool()> maintenance;  // asked at each request; null: never
   std::size_t connections_max = 1000;
@@ -67,8 +71,8 @@ struct SipServiceStats {
 class SipService {
  public:
   // Binds what the options ask for and starts the sweep. Errors: the
-  // registrar options fail check(), neither UDP nor TCP asked for, a port
-  // cannot be bound.
+  // registrar options fail check(), none of UDP, TCP and TLS asked for, TLS
+  // without a context, a port cannot be bound.
   static Result<std::unique_ptr<SipService>> start(Env& env, SipServiceOptions options);
   ~SipService();
   SipService(const SipService&) = delete;
@@ -79,6 +83,7 @@ class SipService {
   const SipServiceStats& stats() const { return stats_; }
   std::optional<Endpoint> udp_endpoint() const;
   std::optional<Endpoint> tcp_endpoint() const;
+  std::optional<Endpoint> tls_endpoint() const;
   std::size_t connection_count() const { return connections_.size(); }
 
  private:
@@ -109,6 +114,7 @@ class SipService {
   Registrar registrar_;
   std::unique_ptr<DatagramSocket> udp_;
   std::unique_ptr<StreamListener> listener_;
+  std::unique_ptr<StreamListener> tls_listener_;
   std::map<std::uint64_t, std::unique_ptr<Connection>> connections_;  // by id: ordered, deterministic
   std::uint64_t next_connection_ = 1;
   Handle sweep_timer_;

@@ -13,6 +13,7 @@ using boost::system::error_code;
 using Udp = asio::ip::udp;
 
 constexpr std::size_t kDatagramBytesMax = 65536;  // anything a UDP datagram can carry
+constexpr int kReceiveBufferBytes = 4 << 20;
 
 class DatagramCore : public std::enable_shared_from_this<DatagramCore> {
  public:
@@ -26,6 +27,9 @@ class DatagramCore : public std::enable_shared_from_this<DatagramCore> {
     // No SO_REUSEADDR: two peers claiming one UDP endpoint is a mistake to report.
     if (!error) socket_.bind(endpoint, error);
     if (!error) socket_.non_blocking(true, error);  // send_to drops rather than waits
+    // A burst of REGISTERs (or the peer busy for a moment) must not overflow
+    // the kernel's default ~200 KiB; the kernel caps this at net.core.rmem_max.
+    if (!error) socket_.set_option(asio::socket_base::receive_buffer_size(kReceiveBufferBytes), error);
     if (error) return make_error("cannot open UDP socket on " + local.to_string() + ": " + error.message());
     local_ = from_asio_endpoint(socket_.local_endpoint(error));
     return {};

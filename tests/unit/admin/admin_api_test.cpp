@@ -297,6 +297,51 @@ TEST_F(AdminApiTest, RegistrationsShowInStatusAndUnregisterRemovesThem) {
   EXPECT_EQ(call(1, "POST", "/api/v1/command/Unregister", R"({"args": {}})").status, 400);
 }
 
+TEST_F(AdminApiTest, RegistrationsAreListedByDeviceAndLocatedAcrossTheCluster) {
+  cluster_of_two();
+  for (const char* user : {"alice", "bob"}) {
+    const std::string u = user;
+    auto request = wire::parse_sip_message(sip::test::register_text(
+        {.aor = "sip:" + u + "@example.com", .contacts = {"<sip:" + u + "@10.0.0.50:5060>"}, .call_id = u + "-call"}));
+    ASSERT_TRUE(request.ok()) << request.error().message;
+    const sip::RequestContext from_phone{Endpoint{IpAddress::v4(10, 0, 0, 50), 5060}, sip::Transport::Udp, 0,
+                                         host(2).env()->now(), false};
+    ASSERT_EQ(peer(2).sip()->registrar().handle(*request, from_phone)->status, 200);
+  }
+  const Json all = json(call(2, "GET", "/api/v1/registrations"));
+  ASSERT_EQ(all["registrations"].size(), 2u) << all.dump();
+  EXPECT_EQ(all["registrations"][0]["AddressOfRecord"], "sip:alice@example.com");
+  EXPECT_EQ(all["registrations"][0]["Contact"], "<sip:alice@10.0.0.50:5060>");
+  EXPECT_EQ(all["registrations"][0]["Transport"], "UDP");
+  EXPECT_EQ(all["registrations"][0]["Source"], "10.0.0.50:5060");
+  EXPECT_EQ(all["next"], nullptr);
+  const Json page = json(call(2, "GET", "/api/v1/registrations?limit=1"));
+  ASSERT_EQ(page["registrations"].size(), 1u);
+  EXPECT_EQ(page["next"], "sip:alice@example.com");
+  const Json rest = json(call(2, "GET", "/api/v1/registrations?limit=1&after=sip:alice@example.com"));
+  EXPECT_EQ(rest["registrations"][0]["AddressOfRecord"], "sip:bob@example.com");
+  const Json one = json(call(2, "GET", "/api/v1/registrations?aor=sip:bob@example.com"));
+  ASSERT_EQ(one["registrations"].size(), 1u);
+  EXPECT_EQ(json(call(1, "GET", "/api/v1/registrations"))["registrations"].size(), 0u);
+
+  // Asked on peer 1, the lookup finds bob on peer 2: the answer comes once peer 2 has replied.
+  run(3s);  // the heartbeats carry peer 2's count meanwhile
+  EXPECT_EQ(json(call(1, "GET", "/api/v1/status?path=Cluster Peers"))["Cluster"]["Peers"][1]["Registrations"], 2);
+  auto pending = send(1, "GET", "/api/v1/locate?alias=sip:bob@example.com", basic("admin", kAdminPassword));
+  EXPECT_FALSE(pending->response.has_value());
+  run(100ms);
+  ASSERT_TRUE(pending->response.has_value());
+  const Json located = json(*pending->response);
+  EXPECT_EQ(located["alias"], "sip:bob@example.com");
+  ASSERT_EQ(located["peers"].size(), 2u);
+  EXPECT_EQ(located["peers"][0]["Result"], "NotFound");
+  EXPECT_EQ(located["peers"][1]["Result"], "Found");
+  EXPECT_EQ(located["peers"][1]["Registrations"][0]["Contact"], "<sip:bob@10.0.0.50:5060>");
+  EXPECT_TRUE(refused(call(1, "GET", "/api/v1/locate"), 400,
+                      "GET /api/v1/locate needs ?alias=<address>, e.g. ?alias=sip:alice@example.com"));
+  EXPECT_EQ(call(1, "GET", "/api/v1/registrations?limit=0").status, 400);
+}
+
 TEST_F(AdminApiTest, StatusDescribesTheClusterAsThisPeerSeesIt) {
   cluster_of_two();
   const Response r = call(1, "GET", "/api/v1/status");

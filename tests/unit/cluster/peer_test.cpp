@@ -121,18 +121,13 @@ struct SipPhone {
   std::string heard;
 };
 
-TEST_F(PeerTest, EndpointsRegisterWithAnyPeerAndTheCountReachesTheOthers) {
-  build(2, 2);
-  start(1);
-  start(2);
-  run(3s);
-  auto* phone_host = sim_.add_host("phone", {IpAddress::v4(10, 0, 0, 50)}).value();
-  const std::string reg = sip::test::register_text({.aor = "sip:alice@example.com",
-                                                    .contacts = {"<sip:alice@10.0.0.50:5060;transport=tcp>"},
-                                                    .sent_by = "10.0.0.50:5060", .transport = "TCP"});
-  phone_host->start(sim::process_factory<SipPhone>([reg](Env& env) {
+// A phone host at 10.0.0.<octet> registering `reg` to the peer in `slot` over TCP.
+sim::SimHost* start_phone(sim::Simulation& sim, std::uint8_t octet, int slot, const std::string& reg) {
+  auto* phone_host = sim.add_host("phone" + std::to_string(octet), {IpAddress::v4(10, 0, 0, octet)}).value();
+  const IpAddress peer = IpAddress::v4(10, 0, 0, static_cast<std::uint8_t>(slot));
+  phone_host->start(sim::process_factory<SipPhone>([reg, peer](Env& env) {
     auto phone = std::make_unique<SipPhone>();
-    phone->dialing = env.connect(ConnectOptions{Endpoint{IpAddress::v4(10, 0, 0, 2), sip::kSipPort}}, nullptr,
+    phone->dialing = env.connect(ConnectOptions{Endpoint{peer, sip::kSipPort}}, nullptr,
                                  [p = phone.get(), reg](Result<std::unique_ptr<Stream>> s) {
                                    if (!s) return;
                                    p->stream = std::move(s.value());
@@ -141,6 +136,23 @@ TEST_F(PeerTest, EndpointsRegisterWithAnyPeerAndTheCountReachesTheOthers) {
                                  });
     return phone;
   }));
+  return phone_host;
+}
+
+std::string tcp_register(const std::string& user, std::uint8_t octet) {
+  const std::string at = "10.0.0." + std::to_string(octet) + ":5060";
+  return sip::test::register_text({.aor = "sip:" + user + "@example.com",
+                                   .contacts = {"<sip:" + user + "@" + at + ";transport=tcp>"},
+                                   .sent_by = at, .transport = "TCP"});
+}
+
+TEST_F(PeerTest, EndpointsRegisterWithAnyPeerAndTheCountReachesTheOthers) {
+  build(2, 2);
+  start(1);
+  start(2);
+  run(3s);
+  const std::string reg = tcp_register("alice", 50);
+  auto* phone_host = start_phone(sim_, 50, 2, reg);
   run(2s);
   EXPECT_EQ(phone_host->process<SipPhone>()->heard.rfind("SIP/2.0 200", 0), 0u) << phone_host->process<SipPhone>()->heard;
   ASSERT_NE(peer(2).sip(), nullptr);
@@ -158,6 +170,62 @@ TEST_F(PeerTest, EndpointsRegisterWithAnyPeerAndTheCountReachesTheOthers) {
   run(1s);
   EXPECT_EQ(phone_host->process<SipPhone>()->heard.rfind("SIP/2.0 503", 0), 0u) << phone_host->process<SipPhone>()->heard;
   EXPECT_NE(phone_host->process<SipPhone>()->heard.find("Retry-After:"), std::string::npos);
+}
+
+// The lookup call routing makes before it forwards a call: which peers have the alias.
+TEST_F(PeerTest, AnAliasIsLocatedAcrossTheClusterAndCountsTravelInHeartbeats) {
+  build(3, 3);
+  for (int slot = 1; slot <= 3; ++slot) start(slot);
+  run(3s);
+  start_phone(sim_, 50, 2, tcp_register("alice", 50));
+  start_phone(sim_, 51, 3, tcp_register("bob", 51));
+  run(3s);
+  ASSERT_TRUE(peer(1).membership()->peer(2).last.has_value());
+  EXPECT_EQ(peer(1).membership()->peer(2).last->registrations, 1u);  // the heartbeat says so, on TCP 4371
+
+  std::optional<std::vector<cluster::PeerLocation>> found;
+  ASSERT_TRUE(peer(1).locate("sip:alice@example.com", [&found](auto peers) { found = std::move(peers); }).ok());
+  EXPECT_FALSE(found.has_value());  // always later, never from inside the call
+  run(100ms);
+  ASSERT_TRUE(found.has_value());
+  ASSERT_EQ(found->size(), 3u);
+  EXPECT_EQ((*found)[0].result, cluster::LocateResult::NotFound);
+  EXPECT_EQ((*found)[1].result, cluster::LocateResult::Found);
+  EXPECT_EQ((*found)[2].result, cluster::LocateResult::NotFound);
+  ASSERT_EQ((*found)[1].registrations.size(), 1u);
+  EXPECT_EQ((*found)[1].registrations[0].contact, "<sip:alice@10.0.0.50:5060;transport=tcp>");
+  EXPECT_EQ((*found)[1].registrations[0].transport, "TCP");
+  EXPECT_EQ((*found)[1].address, "10.0.0.2");
+
+  // A peer that cannot answer is NoAnswer, not "not registered", once the timeout passes.
+  host(3).crash();
+  found.reset();
+  ASSERT_TRUE(peer(1).locate("sip:bob@example.com", [&found](auto peers) { found = std::move(peers); }).ok());
+  run(1s);
+  EXPECT_FALSE(found.has_value());  // still waiting for peer 3
+  run(2s);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ((*found)[1].result, cluster::LocateResult::NotFound);
+  EXPECT_EQ((*found)[2].result, cluster::LocateResult::NoAnswer);
+
+  EXPECT_FALSE(peer(1).locate("", [](auto) {}).ok());
+  EXPECT_FALSE(peer(1).locate(std::string(300, 'a'), [](auto) {}).ok());
+}
+
+TEST_F(PeerTest, AStandAlonePeerLocatesAmongItsOwnRegistrations) {
+  build(1, 0);
+  start(1);
+  run(1s);
+  start_phone(sim_, 50, 1, tcp_register("alice", 50));
+  run(1s);
+  std::optional<std::vector<cluster::PeerLocation>> found;
+  ASSERT_TRUE(peer(1).locate("sip:alice@EXAMPLE.com", [&found](auto peers) { found = std::move(peers); }).ok());
+  run(10ms);
+  ASSERT_TRUE(found.has_value());
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].slot, 1);
+  EXPECT_EQ((*found)[0].address, "10.0.0.1");
+  EXPECT_EQ((*found)[0].result, cluster::LocateResult::Found);
 }
 
 class ClusterSizeTest : public PeerTest, public ::testing::WithParamInterface<int> {};

@@ -10,6 +10,7 @@
 
 #include "runtime/sip/keepalive.hpp"
 #include "tests/unit/simulator/twin_fixture.hpp"
+#include "tests/unit/tls/test_certs.hpp"
 #include "tests/unit/sip/sip_samples.hpp"
 
 namespace tandem::sip {
@@ -193,6 +194,47 @@ TEST_F(SipServiceTest, TcpAnswersPipelinedRequestsAndPings) {
   EXPECT_FALSE(phone->closed);
 }
 
+TEST_F(SipServiceTest, TlsOn5061RegistersWithTheServersCertificate) {
+  const auto vcs_pair = tandem::test::self_signed(tandem::test::request("vcs.example.com"));
+  options_.tls_port = kSipTlsPort;
+  options_.tls = env(a_).make_tls_context(TlsConfig{vcs_pair.certificate_pem, vcs_pair.private_key_pem, {}}).value();
+  start();
+  EXPECT_EQ(*service().tls_endpoint(), (Endpoint{kVcs, kSipTlsPort}));
+  const auto phone_pair = tandem::test::self_signed(tandem::test::request("phone.example.com"));
+  auto client = env(c_).make_tls_context(TlsConfig{phone_pair.certificate_pem, phone_pair.private_key_pem, {}}).value();
+  sim::StreamProbe phone;
+  connects_.push_back(env(c_).connect(ConnectOptions{Endpoint{kVcs, kSipTlsPort}}, client,
+                                      [&phone](Result<std::unique_ptr<Stream>> s) { phone.attach(std::move(s.value())); }));
+  run(10ms);
+  ASSERT_TRUE(phone.stream);
+  EXPECT_TRUE(phone.stream->tls().encrypted);
+  ASSERT_TRUE(phone.stream->tls().peer_certificate);  // the endpoint sees the peer's certificate
+  EXPECT_EQ(phone.stream->tls().peer_certificate->subject_cn, "vcs.example.com");
+  RegisterSpec spec;
+  spec.transport = "TLS";
+  spec.sent_by = "10.0.0.3:5061";
+  send(phone, test::register_text(spec));
+  run(10ms);
+  const auto responses = framed(phone.received);
+  ASSERT_EQ(responses.size(), 1u);
+  EXPECT_EQ(responses[0].status, 200);
+  const auto rows = registrar().bindings("sip:alice@example.com", sim_.now());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].transport, Transport::Tls);
+  // Plain TCP on the TLS port is not SIP: the handshake fails and the service carries on.
+  auto plain = std::make_unique<sim::StreamProbe>();
+  sim::StreamProbe* p = plain.get();
+  connects_.push_back(env(b_).connect(ConnectOptions{Endpoint{kVcs, kSipTlsPort}}, nullptr,
+                                      [p](Result<std::unique_ptr<Stream>> s) {
+                                        if (s) p->attach(std::move(s.value()));
+                                      }));
+  run(1s);
+  if (plain->stream) send(*plain, test::register_text({}));
+  run(1s);
+  EXPECT_TRUE(plain->received.empty());
+  EXPECT_EQ(registrar().counts().bindings, 1u);
+}
+
 TEST_F(SipServiceTest, TcpGarbageCostsTheConnectionNotTheService) {
   start();
   auto bad = tcp_phone(c_);
@@ -292,6 +334,10 @@ TEST_F(SipServiceTest, StartRefusesBadOptionsAndTakenPorts) {
   neither.udp_port.reset();
   neither.tcp_port.reset();
   EXPECT_FALSE(SipService::start(*vcs_->env(), neither).ok());
+  SipServiceOptions keyless = neither;
+  keyless.tls_port = kSipTlsPort;
+  EXPECT_EQ(SipService::start(*vcs_->env(), keyless).error().message,
+            "SIP service: TLS asked for without a certificate");
   auto taken = SipService::start(*vcs_->env(), options_);
   ASSERT_FALSE(taken.ok());
   EXPECT_EQ(taken.error().message.substr(0, 14), "SIP UDP port: ");
