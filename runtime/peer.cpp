@@ -188,15 +188,33 @@ Result<PendingOutcome> apply_pending(Env& env) {
   return outcome;
 }
 
+// What tandem-view needs to know of a peer that no other record says: its
+// slot, the primary, its release, maintenance mode and its settings' digest.
+void trace_status(Env& env, const Peer& peer) {
+  const cluster::ClusteringSettings& s = peer.settings();
+  env.trace("peer.status", "slot " + std::to_string(peer.this_system().value_or(0)) + " primary " +
+                               std::to_string(s.clustered() ? s.primary : 0) + " peers " +
+                               std::to_string(s.peer_count()) + " software " + peer.options().software_version +
+                               " maintenance " + (peer.maintenance() ? "on" : "off") + " settings " + s.hash());
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Peer>> Peer::start(Env& env, PeerOptions options) {
   if (options.software_version.empty()) return make_error("a peer needs a software version");
   std::unique_ptr<Peer> peer(new Peer(env, std::move(options)));
   if (auto ok = peer->open(); !ok) return ok.error();
+  if (auto ok = peer->start_h323(); !ok) return ok.error();  // before clustering: resource usage may share its port
   if (auto ok = peer->start_clustering(); !ok) return ok.error();
   if (auto ok = peer->start_sip(); !ok) return ok.error();
+  if (!peer->clustered()) trace_status(env, *peer);  // join_cluster() said it otherwise
   return peer;
+}
+
+void Peer::set_maintenance(bool on) {
+  if (on == maintenance_) return;
+  maintenance_ = on;
+  trace_status(env_, *this);
 }
 
 // Endpoints register here (the guide: any peer of the cluster); the counts
@@ -212,7 +230,18 @@ Status Peer::start_sip() {
   o.address = env_.addresses().front();
   o.udp_port = port("SIP UDP Mode", "SIP UDP Port");
   o.tcp_port = port("SIP TCP Mode", "SIP TCP Port");
-  if (!o.udp_port && !o.tcp_port) return {};
+  o.tls_port = port("SIP TLS Mode", "SIP TLS Port");
+  if (!o.udp_port && !o.tcp_port && !o.tls_port) return {};
+  if (o.tls_port) {  // endpoints see the same certificate as the other peers do
+    o.tls = tls_;
+    if (!o.tls) {
+      auto config = tls_config();
+      if (!config) return make_error("SIP TLS: " + config.error().message);
+      auto context = env_.make_tls_context(*config);
+      if (!context) return make_error("SIP TLS: " + context.error().message);
+      o.tls = std::move(context.value());
+    }
+  }
   o.registrar.standard = {seconds("SIP Registration Standard Refresh Minimum"),
                           seconds("SIP Registration Standard Refresh Maximum")};
   o.registrar.outbound = {seconds("SIP Registration Outbound Refresh Minimum"),
@@ -232,7 +261,9 @@ Status Peer::start_sip() {
 }
 
 void Peer::report_sip_usage() {
-  const auto bindings = static_cast<std::uint32_t>(sip_->registrar().counts().bindings);
+  // SIP and H.323 registrations count alike.
+  const auto bindings = static_cast<std::uint32_t>((sip_ ? sip_->registrar().counts().bindings : 0) +
+                                                   (gatekeeper_ ? gatekeeper_->registration_count() : 0));
   if (bindings != local_usage_.registrations) {
     cluster::Usage usage = local_usage_;
     usage.registrations = bindings;
@@ -241,7 +272,77 @@ void Peer::report_sip_usage() {
   sip_usage_timer_ = env_.start_timer(options_.sip_usage_interval, [this] { report_sip_usage(); });
 }
 
+// The gatekeeper on UDP 1719 (the guide: H.323 mode must be On on every
+// peer); its port is shared with resource usage when that binds the same.
+Status Peer::start_h323() {
+  if (!options_.h323 || *store_->get("H323 Mode") != "On" || env_.addresses().empty()) return {};
+  const auto number = [this](const char* path) { return static_cast<std::uint32_t>(std::stoul(*store_->get(path))); };
+  h323::GatekeeperOptions o;
+  const std::string name = *store_->get("SystemUnit Name");
+  o.gatekeeper_id = !name.empty() && name.size() <= h323::kIdentifierCharsMax ? name : env_.addresses().front().to_string();
+  o.ras_address = Endpoint{env_.addresses().front(), static_cast<std::uint16_t>(number("H323 Gatekeeper Registration UDP Port"))};
+  o.call_signal_port = static_cast<std::uint16_t>(number("H323 Gatekeeper CallSignaling TCP Port"));
+  o.time_to_live_s = number("H323 Gatekeeper TimeToLive");
+  o.alternates = [this] { return h323_alternates(); };
+  o.maintenance = [this] { return maintenance_; };
+  auto port = cluster::SharedDatagramPort::open(env_, o.ras_address);
+  if (!port) return make_error("H.323 RAS port: " + port.error().message);
+  ras_port_ = std::move(port.value());
+  auto gatekeeper = h323::Gatekeeper::attach(env_, std::move(o), [p = ras_port_.get()](const Endpoint& to, ByteView b) {
+    p->send_to(to, b);
+  });
+  if (!gatekeeper) return make_error("H.323: " + gatekeeper.error().message);
+  gatekeeper_ = std::move(gatekeeper.value());
+  ras_port_->set_other_handler([g = gatekeeper_.get()](const Endpoint& from, ByteView b) { g->on_datagram(from, b); });
+  if (!sip_usage_timer_.active()) {
+    sip_usage_timer_ = env_.start_timer(options_.sip_usage_interval, [this] { report_sip_usage(); });
+  }
+  return {};
+}
+
+// The guide: RCF lists the cluster's other peers as alternate gatekeepers.
+// Each peer starts its list after itself, so endpoints of a lost peer spread.
+std::vector<h323::AlternateGatekeeper> Peer::h323_alternates() const {
+  std::vector<h323::AlternateGatekeeper> out;
+  if (!gatekeeper_ || !settings_.clustered()) return out;
+  const int n = settings_.peer_count();
+  const int first = self_slot_.value_or(0);
+  for (int k = 1; k <= n; ++k) {
+    const int slot = (first + k - 1) % n + 1;
+    const std::string& listed = settings_.peers[static_cast<std::size_t>(slot - 1)];
+    std::optional<IpAddress> ip;
+    if (auto literal = IpAddress::parse(listed)) {
+      ip = *literal;
+    } else if (auto it = resolved_.find(listed); it != resolved_.end() && !it->second.empty()) {
+      ip = it->second.front();
+    }
+    const bool self = slot == self_slot_ || (ip && std::find(env_.addresses().begin(), env_.addresses().end(), *ip) !=
+                                                       env_.addresses().end());
+    if (!ip || self) continue;
+    out.push_back({Endpoint{*ip, gatekeeper_->options().ras_address.port}, "", true, static_cast<std::uint8_t>(out.size())});
+  }
+  return out;
+}
+
 Peer::~Peer() = default;
+
+std::vector<cluster::Located> Peer::located_here(std::string_view alias) const {
+  std::vector<cluster::Located> out;
+  if (!sip_) return out;
+  for (const sip::BindingStatus& b : sip_->registrar().bindings(alias, env_.now())) {
+    out.push_back(cluster::Located{b.contact, std::string(sip::to_string(b.transport)), b.expires_in_s});
+  }
+  return out;
+}
+
+Status Peer::locate(std::string alias, cluster::AliasLocator::Done done) {
+  if (!locator_) {  // stand-alone: this peer is the only one to ask
+    locator_ = std::make_unique<cluster::AliasLocator>(
+        env_, nullptr, [this](std::string_view a) { return located_here(a); },
+        env_.addresses().empty() ? "" : env_.addresses().front().to_string());
+  }
+  return locator_->locate(std::move(alias), std::move(done));
+}
 
 Status Peer::open() {
   // Before the store opens: a restore replaces the database file.
@@ -263,10 +364,12 @@ Status Peer::open() {
     }
   }
   alarms_.set_observer([this](const cluster::Alarm& alarm, cluster::AlarmEvent event) {
-    static constexpr const char* kKinds[] = {"alarm.raised", "alarm.cleared", "alarm.acknowledged"};
+    static constexpr const char* kKinds[] = {"alarm.raised", "alarm.cleared", "alarm.acknowledged", "alarm.continued"};
     const std::string detail = std::to_string(static_cast<int>(alarm.id)) + " " +
                                std::string(cluster::alarm_spec(alarm.id).text) +
                                (alarm.detail.empty() ? "" : " (" + alarm.detail + ")");
+    env_.trace(kKinds[static_cast<int>(event)], detail);
+    if (event == cluster::AlarmEvent::Continued) return;  // the event log has it from before the restart
     (void)store_->add_event(env_.wall_now(), kKinds[static_cast<int>(event)], detail);
     (void)store_->set_meta(kAlarmsKey, cluster::encode_alarms(alarms_.list()));
   });
@@ -379,6 +482,8 @@ Status Peer::join_cluster() {
     remember_peers();
     check_licences();
   });
+  locator_ = std::make_unique<cluster::AliasLocator>(env_, membership_.get(),
+                                                     [this](std::string_view alias) { return located_here(alias); });
   recall_peers();
   licence_timer_ = env_.start_timer(options_.licence_check_interval, [this] { check_licences(); });
   cluster::ReplicationContext ctx{env_, *store_, alarms_, settings_, *self_slot_, options_.software_version, tls_,
@@ -388,10 +493,12 @@ Status Peer::join_cluster() {
   replication_ = std::move(replication.value());
   cluster::ResourceUsageOptions usage_options = options_.resource_usage;
   usage_options.own_address = own;
+  usage_options.shared_port = ras_port_.get();
   auto usage = cluster::ResourceUsage::start(env_, settings_, *self_slot_, resolved_, local_usage_, usage_options);
   if (!usage) return usage.error();
   resource_usage_ = std::move(usage.value());
   refresh_from_config();
+  trace_status(env_, *this);
   return {};
 }
 
@@ -449,6 +556,10 @@ void Peer::refresh_from_config() {
   } else {
     alarms_.clear(AlarmId::InvalidClusteringH323Off);
   }
+  if (gatekeeper_) {  // a new TimeToLive applies from the next registration, without a restart
+    const auto ttl = std::stoul(*store_->get("H323 Gatekeeper TimeToLive"));
+    (void)gatekeeper_->set_time_to_live(static_cast<std::uint32_t>(ttl));
+  }
 }
 
 cluster::Heartbeat Peer::heartbeat() const {
@@ -458,6 +569,8 @@ cluster::Heartbeat Peer::heartbeat() const {
   h.applied_revision = replication_ ? std::max<std::int64_t>(0, replication_->applied_revision()) : 0;
   h.lineage = replication_ ? replication_->lineage() : "";
   h.maintenance = maintenance_;
+  h.registrations = local_usage_.registrations;
+  h.calls = local_usage_.traversal_calls + local_usage_.non_traversal_calls;
   h.licences = keys_.licences;
   h.feature_keys_hash = keys_.features_hash;
   h.platform = static_cast<std::uint8_t>(options_.platform);

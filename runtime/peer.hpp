@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "runtime/cluster/alarms.hpp"
+#include "runtime/cluster/alias_locator.hpp"
 #include "runtime/cluster/clustering_settings.hpp"
 #include "runtime/cluster/licences.hpp"
 #include "runtime/cluster/membership.hpp"
@@ -26,6 +27,7 @@
 #include "runtime/config/maintenance.hpp"
 #include "runtime/config/store.hpp"
 #include "runtime/env/env.hpp"
+#include "runtime/h323/gatekeeper.hpp"
 #include "runtime/sip/sip_service.hpp"
 
 namespace tandem {
@@ -40,6 +42,9 @@ struct PeerOptions {
   // Port, refresh bounds and SIP domains, read at start). Off: no SIP at all.
   bool sip = true;
   Duration sip_usage_interval = std::chrono::seconds(1);  // how often registration counts reach the other peers
+  // The H.323 gatekeeper on H323 Gatekeeper Registration UDP Port (UDP 1719,
+  // shared with resource usage) when H323 Mode is On. Off: no H.323 at all.
+  bool h323 = true;
   cluster::ResourceUsageOptions resource_usage;
   std::function<bool()> ntp_synchronized = [] { return true; };
   Duration licence_check_interval = std::chrono::hours(1);  // borrowing ends on the wall clock
@@ -70,7 +75,7 @@ class Peer {
   cluster::Replication* replication() { return replication_.get(); }
   cluster::DatabaseStatus database_status() const;
   bool maintenance() const { return maintenance_; }
-  void set_maintenance(bool on) { maintenance_ = on; }
+  void set_maintenance(bool on);
   cluster::LicencePool licence_pool() const;
   // The guide's clustering prerequisites over this peer and every peer it
   // hears from (their facts come in their heartbeats).
@@ -88,6 +93,11 @@ class Peer {
   Status set_local_usage(const cluster::Usage& usage);
   // The SIP registrar; null when SIP is off.
   sip::SipService* sip() { return sip_.get(); }
+  // The H.323 gatekeeper; null when H.323 is off.
+  h323::Gatekeeper* gatekeeper() { return gatekeeper_.get(); }
+  // Which peers of the cluster have `alias` registered (this one included);
+  // `done` runs later with one row per listed peer. Errors: a bad alias.
+  Status locate(std::string alias, cluster::AliasLocator::Done done);
 
   // xCommand Restore and xCommand FactoryReset are written down (durably) and
   // done by the next start, before anything reads the store; the caller then
@@ -107,10 +117,13 @@ class Peer {
   void check_installed_certificate();
   Status start_sip();
   void report_sip_usage();
+  Status start_h323();
+  std::vector<h323::AlternateGatekeeper> h323_alternates() const;
   Status start_clustering();
   void resolve_names();
   Status join_cluster();
   cluster::Heartbeat heartbeat() const;
+  std::vector<cluster::Located> located_here(std::string_view alias) const;
   struct ConfigFacts {  // what other peers' prerequisite checks need from our configuration
     bool h323_on = true;
     std::uint8_t dns_servers = 0;
@@ -150,9 +163,13 @@ class Peer {
   std::shared_ptr<const TlsContext> tls_;
   std::unique_ptr<cluster::Membership> membership_;
   std::unique_ptr<cluster::Replication> replication_;
+  std::unique_ptr<cluster::AliasLocator> locator_;  // declared after membership_: goes first
   cluster::Usage local_usage_;
   std::unique_ptr<sip::SipService> sip_;
   Handle sip_usage_timer_;
+  // Declared before resource_usage_, which may use the port, and goes first.
+  std::unique_ptr<cluster::SharedDatagramPort> ras_port_;
+  std::unique_ptr<h323::Gatekeeper> gatekeeper_;
   std::unique_ptr<cluster::ResourceUsage> resource_usage_;
 };
 

@@ -13,7 +13,7 @@ packages=(
   # python module (Debian's interpreter: PyPI is out of reach)
   python3 python3-dev pybind11-dev python3-pytest python3-hypothesis python3-pytest-xdist
   # outside programs the tests talk to
-  dnsmasq-base sip-tester
+  dnsmasq-base sip-tester baresip-core kamailio tshark
   # tandem-view
   qt6-base-dev libgl-dev
 )

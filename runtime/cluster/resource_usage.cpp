@@ -91,6 +91,30 @@ Result<UsageDatagram> decode_usage_datagram(std::span<const std::uint8_t> bytes)
   return d;
 }
 
+bool is_resource_usage_datagram(std::span<const std::uint8_t> payload) {
+  return payload.size() >= wire::kFrameHeaderBytes && payload[0] == 'T' && payload[1] == 'D' &&
+         payload[2] == wire::kFrameVersion && payload[3] == kResourceUsageFrame;
+}
+
+Result<std::unique_ptr<SharedDatagramPort>> SharedDatagramPort::open(Env& env, const Endpoint& local) {
+  std::unique_ptr<SharedDatagramPort> port(new SharedDatagramPort());
+  auto socket = env.open_datagram(local, [p = port.get()](const Endpoint& from, ByteView payload) { p->on_datagram(from, payload); });
+  if (!socket) return socket.error();
+  port->socket_ = std::move(socket.value());
+  return port;
+}
+
+void SharedDatagramPort::on_datagram(const Endpoint& from, ByteView payload) {
+  const bool usage = is_resource_usage_datagram(payload);
+  const DatagramHandler& first = usage ? usage_ : other_;
+  const DatagramHandler& fallback = usage ? other_ : usage_;
+  if (first) {
+    first(from, payload);
+  } else if (fallback) {
+    fallback(from, payload);
+  }
+}
+
 UsageTotals add_up(const std::vector<PeerUsage>& peers) {
   UsageTotals t;
   for (const PeerUsage& p : peers) {
@@ -137,7 +161,9 @@ ResourceUsage::ResourceUsage(Env& env, ClusteringSettings settings, int self_slo
   TANDEM_ASSERT(options_.min_gap >= Duration::zero());
 }
 
-ResourceUsage::~ResourceUsage() = default;
+ResourceUsage::~ResourceUsage() {
+  if (shared_) shared_->set_usage_handler(nullptr);
+}
 
 void ResourceUsage::resolve(const std::map<std::string, std::vector<IpAddress>>& resolved) {
   for (int slot = 1; slot <= settings_.peer_count(); ++slot) {
@@ -161,6 +187,12 @@ Status ResourceUsage::open() {
   // Bound to this peer's own address, so what it sends comes from the address
   // the others list; every address only when it has none (as membership does).
   const Endpoint local{own.value_or(IpAddress{}), options_.port};
+  SharedDatagramPort* shared = options_.shared_port;
+  if (shared && shared->local().port == local.port && (!own || shared->local().ip == local.ip)) {
+    shared_ = shared;
+    shared_->set_usage_handler([this](const Endpoint& from, ByteView payload) { on_datagram(from, payload); });
+    return {};
+  }
   auto socket = env_.open_datagram(local, [this](const Endpoint& from, ByteView payload) { on_datagram(from, payload); });
   if (!socket) return make_error("resource usage port: " + socket.error().message);
   socket_ = std::move(socket.value());
@@ -201,7 +233,15 @@ void ResourceUsage::send_all() {
   for (int slot = 1; slot <= settings_.peer_count(); ++slot) {
     const Record& r = record(slot);
     if (slot == self_slot_ || r.addresses.empty()) continue;
-    socket_->send_to(Endpoint{r.addresses.front(), options_.port}, bytes);
+    send_to(Endpoint{r.addresses.front(), options_.port}, bytes);
+  }
+}
+
+void ResourceUsage::send_to(const Endpoint& to, ByteView payload) {
+  if (shared_) {
+    shared_->send_to(to, payload);
+  } else {
+    socket_->send_to(to, payload);
   }
 }
 

@@ -28,6 +28,12 @@
 //   pipe_count x (pipe u16 (1..1000, strictly increasing) | kbps u32)
 //
 // 8 + 34 + 6 x 64 = 426 bytes at most: one unfragmented datagram on any link.
+//
+// UDP 1719 is also H.225.0 RAS, where H.323 endpoints register with the
+// gatekeeper, so one socket (SharedDatagramPort) can serve both: a resource
+// usage datagram is a cluster frame and starts "TD", version, type 0x30; RAS
+// is PER, whose first octet is the RasMessage choice index, and 'T' (0x54)
+// there would be infoRequest (IRQ), which the gatekeeper does not take.
 
 #include <array>
 #include <cstdint>
@@ -49,6 +55,29 @@ inline constexpr std::uint8_t kResourceUsageFrame = 0x30;
 inline constexpr std::size_t kMaxUsagePipes = 64;
 inline constexpr std::uint16_t kMaxPipeNumber = 1000;  // "Bandwidth Pipe [1..1000]"
 inline constexpr std::size_t kUsagePayloadBytesMax = 1 + 8 + 8 + 4 * 4 + 1 + kMaxUsagePipes * 6;
+
+// Whether `payload` opens with a resource usage frame's header (not whether it decodes).
+bool is_resource_usage_datagram(std::span<const std::uint8_t> payload);
+
+// One UDP socket whose datagrams go to two handlers: resource usage frames to
+// the usage handler, everything else to the other one (H.225.0 RAS). With only
+// one handler set, it gets every datagram (and counts what it cannot decode).
+// Handlers may be set, replaced or cleared (nullptr) at any time.
+class SharedDatagramPort {
+ public:
+  static Result<std::unique_ptr<SharedDatagramPort>> open(Env& env, const Endpoint& local);
+  void set_usage_handler(DatagramHandler handler) { usage_ = std::move(handler); }
+  void set_other_handler(DatagramHandler handler) { other_ = std::move(handler); }
+  void send_to(const Endpoint& to, ByteView payload) { socket_->send_to(to, payload); }
+  Endpoint local() const { return socket_->local(); }
+
+ private:
+  SharedDatagramPort() = default;
+  void on_datagram(const Endpoint& from, ByteView payload);
+  std::unique_ptr<DatagramSocket> socket_;
+  DatagramHandler usage_;
+  DatagramHandler other_;
+};
 
 // What one peer uses now.
 struct Usage {
@@ -114,6 +143,10 @@ struct ResourceUsageOptions {
   // This peer's address when its slot holds a name (resolved by the caller);
   // by default the slot's IP literal.
   std::optional<IpAddress> own_address;
+  // A port already bound (the H.323 gatekeeper's, on UDP 1719): used instead
+  // of a socket of its own when it is bound where resource usage would bind.
+  // It must outlive the ResourceUsage.
+  SharedDatagramPort* shared_port = nullptr;
 };
 
 // Datagrams ignored since start, by reason.
@@ -152,7 +185,8 @@ class ResourceUsage {
   std::uint64_t boot_id() const { return boot_id_; }
   std::uint64_t next_seq() const { return next_seq_; }
   const UsageDrops& drops() const { return drops_; }
-  Endpoint local_endpoint() const { return socket_->local(); }
+  Endpoint local_endpoint() const { return shared_ ? shared_->local() : socket_->local(); }
+  bool shares_port() const { return shared_ != nullptr; }
 
  private:
   static constexpr std::size_t kRetiredBootsMax = 4;
@@ -174,6 +208,7 @@ class ResourceUsage {
   void tick();
   void send_soon();
   void send_all();
+  void send_to(const Endpoint& to, ByteView payload);
   void on_datagram(const Endpoint& from, ByteView payload);
   static bool newer(const Record& record, const UsageDatagram& datagram);
   void take(Record& record, UsageDatagram datagram);
@@ -189,7 +224,8 @@ class ResourceUsage {
   std::uint64_t boot_id_ = 0;
   std::uint64_t next_seq_ = 0;
   std::array<Record, kMaxPeers> records_{};
-  std::unique_ptr<DatagramSocket> socket_;
+  std::unique_ptr<DatagramSocket> socket_;  // null when shared_ serves
+  SharedDatagramPort* shared_ = nullptr;
   Handle tick_timer_;
   Handle change_timer_;                 // a coalesced change waiting for its gap
   std::optional<MonoTime> change_sent_;  // when the last change went out at once
