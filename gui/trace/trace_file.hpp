@@ -3,6 +3,7 @@
 // Refuses what it does not understand, naming the line and the problem.
 
 #include <QString>
+#include <QByteArrayView>
 #include <QStringList>
 #include <QVector>
 #include <cstdint>
@@ -24,7 +25,7 @@ struct TraceFile {
   std::uint64_t seed = 0;
   QStringList hosts;
   bool complete = false;
-  QVector<TraceEvent> events;  // in execution order, so sorted by t_ns
+  QVector<TraceEvent> events;  // in execution order, so sorted by t_ns; those kept
   std::uint64_t records = 0;   // from the end line
   QString hash;                // from the end line
 };
@@ -34,7 +35,12 @@ struct TraceReadResult {
   QString error;  // set when trace is empty
 };
 
-TraceReadResult read_trace(const QString& path);
-TraceReadResult parse_trace(const QByteArray& bytes);
+// Which records to keep, judged on the record's kind before its line is
+// parsed (a 24-hour trace is mostly net.* and timer records a view skips).
+using KindFilter = bool (*)(QByteArrayView kind);
+bool keep_every_kind(QByteArrayView kind);
+
+TraceReadResult read_trace(const QString& path, KindFilter keep = keep_every_kind);
+TraceReadResult parse_trace(const QByteArray& bytes, KindFilter keep = keep_every_kind);
 
 }  // namespace tandem::view

@@ -89,6 +89,7 @@ bool AlarmSet::raise(AlarmId id, std::string detail, WallTime at) {
   if (auto before = previous_.extract(id); before && at <= carry_over_until_) {
     it->second.raised_at = before.mapped().raised_at;
     it->second.acknowledged = before.mapped().acknowledged;
+    if (observer_) observer_(it->second, AlarmEvent::Continued);
     return true;
   }
   if (observer_) observer_(it->second, AlarmEvent::Raised);

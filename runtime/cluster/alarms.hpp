@@ -60,11 +60,13 @@ struct Alarm {
   bool acknowledged = false;
 };
 
-enum class AlarmEvent : std::uint8_t { Raised, Cleared, Acknowledged };
+// Continued: raised again after a restart while its cause stayed (carry_over);
+// not a new raise for the event log, but the alarm is up again.
+enum class AlarmEvent : std::uint8_t { Raised, Cleared, Acknowledged, Continued };
 
 class AlarmSet {
  public:
-  // Told of every raise (not refreshes), clear and acknowledgement, for the event log.
+  // Told of every raise (not refreshes), continuation, clear and acknowledgement.
   void set_observer(std::function<void(const Alarm&, AlarmEvent)> observer) { observer_ = std::move(observer); }
 
   // Alarms that were up before a restart. One raised again by its cause by

@@ -28,6 +28,17 @@ constexpr AlarmId kReplicationAlarms[] = {
     AlarmId::ReplicationNoPrimaryOrPeerFile,   AlarmId::DatabaseFailure,
 };
 
+void trace_database(Env& env, DatabaseStatus status, std::int64_t revision) {
+  env.trace("cluster.database", std::string(to_string(status)) + " revision " + std::to_string(revision));
+}
+
+// Each change of the database status is a trace record (tandem-view shows it).
+void set_status(Env& env, DatabaseStatus& status, DatabaseStatus next, std::int64_t revision) {
+  if (status == next) return;
+  status = next;
+  trace_database(env, next, revision);
+}
+
 }  // namespace
 
 std::string_view to_string(DatabaseStatus status) {
@@ -85,6 +96,7 @@ Status Replication::load_state() {
     if (auto ok = ctx_.store.set_meta(kLineageKey, lineage_); !ok) return ok;
   }
   if (is_primary()) status_ = DatabaseStatus::Active;
+  trace_database(ctx_.env, status_, revision_);
   return {};
 }
 
@@ -116,7 +128,7 @@ Status Replication::force_config_update() {
   lineage_.clear();
   revision_ = -1;
   clear_replication_alarms();
-  status_ = DatabaseStatus::Syncing;
+  set_status(ctx_.env, status_, DatabaseStatus::Syncing, revision_);
   send_hello();
   return {};
 }
@@ -249,7 +261,7 @@ void Replication::on_connected(std::unique_ptr<Stream> stream) {
       [this](const wire::Frame& f) { on_update(f); },
       [this](const Status&) {
         link_.reset();
-        if (status_ == DatabaseStatus::Active) status_ = DatabaseStatus::Syncing;
+        if (status_ == DatabaseStatus::Active) set_status(ctx_.env, status_, DatabaseStatus::Syncing, revision_);
         dialer_->redial();
       });
 }
@@ -259,7 +271,7 @@ void Replication::on_primary_verdict(const IdentityVerdict& verdict) {
   const std::string where = "primary peer " + std::to_string(ctx_.settings.primary);
   if (!admit_peer(verdict, where, link_->remote(), ctx_.env, "replication")) {
     link_.reset();
-    status_ = DatabaseStatus::Failed;
+    set_status(ctx_.env, status_, DatabaseStatus::Failed, revision_);
     dialer_->redial();
     return;
   }
@@ -321,7 +333,7 @@ void Replication::on_update(const wire::Frame& frame) {
   lineage_ = update->lineage;
   revision_ = update->revision;
   clear_replication_alarms();
-  status_ = DatabaseStatus::Active;
+  set_status(ctx_.env, status_, DatabaseStatus::Active, revision_);
   ctx_.env.trace("cluster.applied", "revision " + std::to_string(revision_));
   if (*applied > 0) ctx_.on_applied();
 }
@@ -330,7 +342,7 @@ void Replication::fail(AlarmId alarm, const std::string& detail) {
   if (ctx_.alarms.raise(alarm, detail, ctx_.env.wall_now())) {
     ctx_.env.log(LogLevel::Warn, "replication", std::string(alarm_spec(alarm).text) + " (" + detail + ")");
   }
-  status_ = DatabaseStatus::Failed;
+  set_status(ctx_.env, status_, DatabaseStatus::Failed, revision_);
 }
 
 void Replication::clear_replication_alarms() {

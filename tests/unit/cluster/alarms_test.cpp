@@ -73,8 +73,8 @@ TEST(AlarmSet, AnAlarmRaisedAgainSoonAfterARestartContinuesWithItsAcknowledgemen
   auto stored = decode_alarms(encode_alarms(before));
   ASSERT_TRUE(stored.ok()) << stored.error().message;
   AlarmSet alarms;
-  std::vector<AlarmId> told;
-  alarms.set_observer([&](const Alarm& a, AlarmEvent) { told.push_back(a.id); });
+  std::vector<AlarmId> told, carried;
+  alarms.set_observer([&](const Alarm& a, AlarmEvent e) { (e == AlarmEvent::Continued ? carried : told).push_back(a.id); });
   alarms.carry_over(*stored, boot + std::chrono::minutes(2));
   EXPECT_TRUE(alarms.raise(AlarmId::ClusterCommunicationFailure, "peer 2", boot + std::chrono::seconds(5)));
   const Alarm* continued = alarms.find(AlarmId::ClusterCommunicationFailure);
@@ -82,6 +82,7 @@ TEST(AlarmSet, AnAlarmRaisedAgainSoonAfterARestartContinuesWithItsAcknowledgemen
   EXPECT_EQ(continued->raised_at, WallTime(std::chrono::hours(990)));
   EXPECT_EQ(continued->detail, "peer 2");
   EXPECT_TRUE(told.empty());  // not a new raise
+  EXPECT_EQ(carried, std::vector<AlarmId>{AlarmId::ClusterCommunicationFailure});
   // Raised only after the window: a new occurrence, unacknowledged.
   alarms.raise(AlarmId::OptionKeysMismatch, "", boot + std::chrono::minutes(3));
   EXPECT_FALSE(alarms.find(AlarmId::OptionKeysMismatch)->acknowledged);

@@ -61,11 +61,7 @@ TEST(TraceFile, ReadsBackWhatTheTwinWrote) {
 }
 
 TEST(TraceEventModel, PassesQtModelChecksAndShowsEvents) {
-  int argc = 1;
-  char arg0[] = "gui_tests";
-  char* argv[] = {arg0, nullptr};
-  QCoreApplication app(argc, argv);
-  g_model_warnings.clear();
+  g_model_warnings.clear();  // the QApplication is made by gui_test_main.cpp
   const auto previous = qInstallMessageHandler(collect_warnings);
 
   TraceEventModel model;
