@@ -74,7 +74,11 @@ def _skip_name(message: bytes, at: int) -> int:
 class Dnsmasq:
     """dnsmasq serving ``domain`` on ``address``:53 from a hosts file in ``workdir``."""
 
-    def __init__(self, address: str, domain: str, workdir: str | os.PathLike, port: int = 53):
+    def __init__(self, address: str, domain: str, workdir: str | os.PathLike, port: int = 53,
+                 srv: list[tuple[str, str, int, int, int]] = (), round_robin: dict[str, list[str]] | None = None):
+        """``srv``: (name, target, port, priority, weight) SRV records, and
+        ``round_robin``: names with several A records; both fixed for the
+        process's life (dnsmasq reads them at start)."""
         self.address = address
         self.domain = domain
         self.port = port
@@ -82,6 +86,8 @@ class Dnsmasq:
         self.hosts_path = self.workdir / "hosts"
         self.log_path = self.workdir / "dnsmasq.log"
         self.records: dict[str, str] = {}
+        self.srv = list(srv)
+        self.round_robin = dict(round_robin or {})
         self.proc: subprocess.Popen | None = None
 
     # ---- the process -------------------------------------------------------
@@ -93,7 +99,9 @@ class Dnsmasq:
             [DNSMASQ, "--no-daemon", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", f"--port={self.port}",
              f"--listen-address={self.address}", "--bind-interfaces", f"--local=/{self.domain}/",
              f"--addn-hosts={self.hosts_path}", "--local-ttl=0", "--neg-ttl=0", "--log-queries",
-             f"--pid-file={self.workdir / 'dnsmasq.pid'}"],
+             f"--pid-file={self.workdir / 'dnsmasq.pid'}",
+             *[f"--srv-host={name},{target},{port},{priority},{weight}" for name, target, port, priority, weight in self.srv],
+             *[f"--host-record={name},{address}" for name, addresses in self.round_robin.items() for address in addresses]],
             stdout=log, stderr=subprocess.STDOUT)
         log.close()
         # Up when it answers for its domain (NXDOMAIN is an answer); bounded.

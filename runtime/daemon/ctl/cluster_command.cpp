@@ -18,6 +18,10 @@ const std::string_view kClusterUsage = R"(cluster procedures (the guide's, as co
   cluster clear-configuration PEER [--keep-option-keys] [--keep-certificates] [--keep-passwords] [--keep-logs]
                         factory reset of a removed or recovered PEER; its IP configuration is always kept
                         (--peer only gives the admin port)
+  cluster dns-records [--collab-edge]                   the SRV and A records the guide recommends for the
+                        cluster name, as zone-file lines (Appendix 2)
+  cluster dns-records --check [--dns-server IP[:PORT]]  ask DNS and say what is missing, stale or wrong
+                        (exit 1 when anything is)
 )";
 
 namespace {
@@ -27,7 +31,7 @@ const std::map<std::string, std::size_t>& arity() {
   static const std::map<std::string, std::size_t> table = {
       {"create", 0},         {"add", 1},          {"remove", 1},       {"remove-dead", 1},
       {"disband", 0},        {"change-primary", 0}, {"upgrade", 1},    {"replace", 2},
-      {"change-address", 2}, {"replace-keep", 2}, {"clear-configuration", 1}};
+      {"change-address", 2}, {"replace-keep", 2}, {"clear-configuration", 1}, {"dns-records", 0}};
   return table;
 }
 
@@ -46,7 +50,7 @@ bool* reset_answer(ClusterCommand& command, const std::string& flag) {
 Result<ClusterCommand> parse_cluster_command(const std::vector<std::string>& words) {
   if (words.empty() || !arity().count(words[0])) {
     return make_error("cluster: expected a procedure (create, add, remove, remove-dead, disband, change-primary, "
-                      "upgrade, replace, change-address, replace-keep, clear-configuration)" +
+                      "upgrade, replace, change-address, replace-keep, clear-configuration) or dns-records" +
                       (words.empty() ? std::string() : ", got '" + words[0] + "'"));
   }
   ClusterCommand command{words[0]};
@@ -55,6 +59,13 @@ Result<ClusterCommand> parse_cluster_command(const std::vector<std::string>& wor
     const std::string& w = words[i];
     if (w == "--dry-run") {
       command.dry_run = true;
+      continue;
+    }
+    if (w == "--check" || w == "--collab-edge") {
+      if (command.procedure != "dns-records") {
+        return make_error("cluster " + command.procedure + ": " + w + " is an option of dns-records only");
+      }
+      (w == "--check" ? command.check : command.collab_edge) = true;
       continue;
     }
     if (bool* answer = reset_answer(command, w)) {
@@ -67,6 +78,7 @@ Result<ClusterCommand> parse_cluster_command(const std::vector<std::string>& wor
     std::string* option = w == "--name"              ? &command.cluster_name
                           : w == "--tls"             ? &command.tls_mode
                           : w == "--upgrade-command" ? &command.upgrade_command
+                          : w == "--dns-server"      ? &command.dns_server
                                                      : nullptr;
     if (option) {
       if (i + 1 >= words.size()) return make_error("cluster " + command.procedure + ": " + w + " needs a value");
@@ -89,6 +101,9 @@ Result<ClusterCommand> parse_cluster_command(const std::vector<std::string>& wor
     command.version = positional[0];
   } else {
     command.peers = positional;
+  }
+  if (!command.dns_server.empty() && !command.check) {
+    return make_error("cluster dns-records: --dns-server is for --check");
   }
   if (command.procedure == "create" && command.cluster_name.empty()) {
     return make_error("cluster create: --name FQDN is required (the cluster name used in DNS SRV records)");

@@ -17,6 +17,7 @@
 //   cluster change-address PEER NEW_ADDRESS
 //   cluster replace-keep OLD NEW                           (OLD's backup restored onto NEW)
 //   cluster clear-configuration PEER [--keep-option-keys] [--keep-certificates] [--keep-passwords] [--keep-logs]
+//   cluster dns-records [--collab-edge] [--check [--dns-server IP[:PORT]]]   (not a procedure: prints, checks)
 
 #include <string>
 #include <vector>
@@ -35,6 +36,9 @@ struct ClusterCommand {
   std::string upgrade_command;
   ops::ResetChoices reset;          // clear-configuration
   bool dry_run = false;
+  bool check = false;               // dns-records: ask DNS and compare
+  bool collab_edge = false;         // dns-records: add _collab-edge._tls
+  std::string dns_server;           // dns-records: IP[:PORT]; "" = /etc/resolv.conf's
 };
 
 extern const std::string_view kClusterUsage;

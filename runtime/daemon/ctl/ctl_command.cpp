@@ -28,6 +28,9 @@ Commands (keywords are case-insensitive, as on a VCS):
   events [--limit N]                   the event log
   configlog [--limit N]                the configuration log
   prerequisites                        the clustering prerequisites check
+  registrations [<address of record>]  this peer's registrations by device
+  locate <alias>                       which peers of the cluster have <alias>
+                                       registered (sip:alice@example.com)
   watch [--count N]                    print each change of status and alarms
                                        until Ctrl-C, or after N changes
   cluster <procedure> ...              a cluster procedure of the guide, step by
@@ -333,7 +336,9 @@ Result<PeerAddress> parse_peer(std::string_view text) {
 
 Result<Command> parse_command(const std::vector<std::string>& words) {
   if (words.empty()) {
-    return make_error("expected a command: xStatus, xConfiguration, xCommand, alarms, events, configlog, prerequisites or watch");
+    return make_error(
+        "expected a command: xStatus, xConfiguration, xCommand, alarms, events, configlog, prerequisites, "
+        "registrations, locate, watch or cluster");
   }
   Words tokens = words;
   if (tokens.size() == 1 && has_space(tokens[0])) {  // the whole line as one word
@@ -356,12 +361,21 @@ Result<Command> parse_command(const std::vector<std::string>& words) {
   if (iequals(keyword, "configlog")) return with_number(CommandKind::ConfigLog, rest, "configlog", "--limit");
   if (iequals(keyword, "watch")) return with_number(CommandKind::Watch, rest, "watch", "--count");
   if (iequals(keyword, "cluster")) return Command{.kind = CommandKind::Cluster, .words = rest};
+  if (iequals(keyword, "registrations")) {
+    if (rest.size() > 1) return make_error("registrations: expected at most one address of record, got '" + rest[1] + "'");
+    return Command{.kind = CommandKind::Registrations, .path = rest.empty() ? "" : rest[0]};
+  }
+  if (iequals(keyword, "locate")) {
+    if (rest.size() != 1) return make_error("locate: expected one alias, e.g. locate sip:alice@example.com");
+    return Command{.kind = CommandKind::Locate, .path = rest[0]};
+  }
   if (iequals(keyword, "prerequisites")) {
     if (!rest.empty()) return make_error("prerequisites: expected nothing after it, got '" + rest[0] + "'");
     return Command{.kind = CommandKind::Prerequisites};
   }
   return make_error("unknown command '" + keyword +
-                    "': expected xStatus, xConfiguration, xCommand, alarms, events, configlog, prerequisites, watch or cluster");
+                    "': expected xStatus, xConfiguration, xCommand, alarms, events, configlog, prerequisites, "
+                    "registrations, locate, watch or cluster");
 }
 
 namespace {
@@ -481,6 +495,10 @@ HttpRequest to_request(const Command& command) {
       return {"GET", with_limit("/api/v1/configlog", command.limit), ""};
     case CommandKind::Prerequisites:
       return {"GET", "/api/v1/prerequisites", ""};
+    case CommandKind::Registrations:
+      return {"GET", command.path.empty() ? "/api/v1/registrations" : "/api/v1/registrations?aor=" + url_encode(command.path), ""};
+    case CommandKind::Locate:
+      return {"GET", "/api/v1/locate?alias=" + url_encode(command.path), ""};
     case CommandKind::Watch:
       return watch_request(0, 0);
     case CommandKind::Cluster:

@@ -56,6 +56,8 @@ enum class CommandKind : std::uint8_t {
   ConfigLog,          // configlog [--limit N]
   Prerequisites,      // prerequisites
   Watch,              // watch [--count N]
+  Registrations,      // registrations [<address of record>]
+  Locate,             // locate <alias>
   Cluster,            // cluster <procedure> ... (cluster_command.hpp): many requests, not one
 };
 
@@ -68,7 +70,8 @@ struct CommandArg {
 
 struct Command {
   CommandKind kind = CommandKind::Status;
-  std::string path;               // Status, Configuration*: words joined by one space
+  std::string path;               // Status, Configuration*: words joined by one space;
+                                  // Registrations: the AOR ("" for all); Locate: the alias
   std::string value;              // ConfigurationSet, without its quotes
   std::string name;               // XCommand: the command; AlarmAcknowledge: the alarm id
   std::vector<CommandArg> args;   // XCommand, in the order given

@@ -252,6 +252,42 @@ Lines render_prerequisites(const Json& reply) {
   return lines;
 }
 
+Lines render_registrations(const Json& reply) {
+  const Json* rows = rows_of(reply, {"registrations"});
+  if (!rows) return json_lines(reply);
+  Lines lines = table(*rows, {"AddressOfRecord", "Contact", "Transport", "Source", "ExpiresInS"}, "No registrations.");
+  if (const Json* next = member(reply, {"next"}); next && next->is_string()) {
+    lines.push_back("** More after " + cell(*next) + ": ask for one address of record, or use --json and the API's paging");
+  }
+  return lines;
+}
+
+Lines render_locate(const Json& reply) {
+  const Json* rows = rows_of(reply, {"peers"});
+  if (!rows) return json_lines(reply);
+  Lines lines;
+  std::size_t found = 0;
+  for (const Json& row : *rows) {
+    const Json* slot = member(row, {"Slot"});
+    const Json* address = member(row, {"Address"});
+    const Json* result = member(row, {"Result"});
+    lines.push_back("Peer " + (slot ? cell(*slot) : "?") + " (" + (address ? cell(*address) : "?") +
+                    "): " + (result ? cell(*result) : "?"));
+    if (const Json* regs = member(row, {"Registrations"}); regs && regs->is_array()) {
+      for (const Json& r : *regs) {
+        const Json* contact = member(r, {"Contact"});
+        const Json* transport = member(r, {"Transport"});
+        lines.push_back("    " + (contact ? cell(*contact) : "?") + " over " + (transport ? cell(*transport) : "?"));
+      }
+    }
+    found += result && cell(*result) == "Found" ? 1 : 0;
+  }
+  const Json* alias = member(reply, {"alias"});
+  lines.push_back((alias ? cell(*alias) : std::string("The alias")) + " is registered on " + std::to_string(found) +
+                  (found == 1 ? " peer." : " peers."));
+  return lines;
+}
+
 Lines render_reply(const Command& command, const Json& reply) {
   switch (command.kind) {
     case CommandKind::Status:
@@ -271,6 +307,10 @@ Lines render_reply(const Command& command, const Json& reply) {
       return render_log(reply, command.kind);
     case CommandKind::Prerequisites:
       return render_prerequisites(reply);
+    case CommandKind::Registrations:
+      return render_registrations(reply);
+    case CommandKind::Locate:
+      return render_locate(reply);
     case CommandKind::Watch: {
       auto state = read_watch(reply);
       return state ? render_watch_state(*state) : json_lines(reply);

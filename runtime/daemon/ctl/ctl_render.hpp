@@ -52,6 +52,9 @@ Lines render_alarms(const Json& reply);
 Lines render_log(const Json& reply, CommandKind kind);
 // prerequisites: [ OK ] / [FAIL] a check, and a summary.
 Lines render_prerequisites(const Json& reply);
+// registrations: a table by device; locate: each peer's answer and its contacts.
+Lines render_registrations(const Json& reply);
+Lines render_locate(const Json& reply);
 
 // Everything the peer answered to `command` (but a Watch after its first reply).
 Lines render_reply(const Command& command, const Json& reply);

@@ -24,6 +24,8 @@
 #include "runtime/daemon/ctl/ctl_command.hpp"
 #include "runtime/daemon/ctl/live_operator.hpp"
 #include "runtime/daemon/ctl/ctl_render.hpp"
+#include "runtime/env/asio/asio_dns.hpp"
+#include "runtime/ops/dns_records.hpp"
 
 namespace {
 
@@ -179,6 +181,61 @@ int run_watch(AdminClient& client, const Invocation& invocation) {
   return kExitOk;
 }
 
+// Each question asked of the DNS servers in turn, all at once on one io_context.
+std::vector<Result<tandem::DnsAnswer>> ask_dns(const std::vector<tandem::ops::DnsQuestion>& questions,
+                                               std::vector<tandem::Endpoint> servers) {
+  boost::asio::io_context io;
+  tandem::asio_env::DnsResolver resolver(io, std::move(servers), static_cast<std::uint64_t>(::getpid()) * 2654435761u);
+  std::vector<Result<tandem::DnsAnswer>> answers(questions.size(), make_error("not asked"));
+  std::vector<tandem::Handle> pending;
+  for (std::size_t i = 0; i < questions.size(); ++i) {
+    pending.push_back(resolver.lookup(questions[i].name, questions[i].type,
+                                      [&answers, i](Result<tandem::DnsAnswer> a) { answers[i] = std::move(a); }));
+  }
+  io.run();
+  return answers;
+}
+
+// cluster dns-records: the records, and with --check what DNS answers for them.
+int run_dns_records(tandem::ops::Operator& op, const ClusterCommand& command, const std::string& entry) {
+  auto facts = tandem::ops::read_cluster_dns(op, entry);
+  if (!facts) return fail(kExitRefused, facts.error().message);
+  facts->collab_edge = command.collab_edge;
+  const auto records = tandem::ops::recommended_records(*facts);
+  if (!command.check) {
+    std::printf("; DNS records for cluster %s (%zu peers), equal priority and weight (Appendix 2)\n",
+                facts->cluster_name.c_str(), facts->peers.size());
+    for (const auto& r : records) std::printf("%s\n", tandem::ops::zone_line(r).c_str());
+    return kExitOk;
+  }
+  std::vector<tandem::Endpoint> servers;
+  if (command.dns_server.empty()) {
+    servers = tandem::asio_env::read_resolv_conf("/etc/resolv.conf");
+  } else {
+    auto server = tandem::Endpoint::parse(command.dns_server);
+    if (!server) {
+      auto ip = tandem::IpAddress::parse(command.dns_server);
+      if (!ip) return fail(kExitUsage, "--dns-server '" + command.dns_server + "': expected IP or IP:PORT");
+      server = tandem::Endpoint{*ip, 53};
+    }
+    servers.push_back(*server);
+  }
+  const auto questions = tandem::ops::questions_for(records);
+  const auto lines = tandem::ops::check_records(records, questions, ask_dns(questions, servers));
+  std::size_t problems = 0;
+  for (const auto& line : lines) {
+    const std::string tag(tandem::ops::to_string(line.finding));
+    std::printf("[%-7s] %s\n", tag.c_str(), line.text.c_str());
+    problems += line.finding == tandem::ops::Finding::Ok ? 0 : 1;
+  }
+  if (problems == 0) {
+    std::printf("DNS has every record the cluster needs.\n");
+    return kExitOk;
+  }
+  std::printf("%zu problem(s): fix the zone for %s.\n", problems, facts->cluster_name.c_str());
+  return kExitRefused;
+}
+
 // A cluster procedure: the plan, then each step as it is done, then the report.
 int run_cluster(const Options& options, const std::vector<std::string>& words, std::string password) {
   auto command = parse_cluster_command(words);
@@ -189,6 +246,7 @@ int run_cluster(const Options& options, const std::vector<std::string>& words, s
   }
   LiveOperator op(LiveOperatorConfig{options.peer.port, options.trust, options.ca_file, options.user,
                                      std::move(password), command->upgrade_command});
+  if (command->procedure == "dns-records") return run_dns_records(op, *command, options.peer.host);
   auto plan = plan_for(op, *command, options.peer.host);
   if (!plan) return fail(kExitRefused, "refused: " + plan.error().message);
   std::printf("%s", tandem::ops::describe(*plan).c_str());

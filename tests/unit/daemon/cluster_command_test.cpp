@@ -96,6 +96,20 @@ TEST(ClusterCommand, TheNewProceduresAskThePrimaryOrThePeerToClear) {
   }
 }
 
+TEST(ClusterCommand, DnsRecordsPrintsOrChecksAgainstAServer) {
+  auto print = parse({"dns-records", "--collab-edge"});
+  ASSERT_TRUE(print.ok()) << print.error().message;
+  EXPECT_FALSE(print->check);
+  EXPECT_TRUE(print->collab_edge);
+  auto check = parse({"dns-records", "--check", "--dns-server", "127.0.0.53:5353"});
+  ASSERT_TRUE(check.ok()) << check.error().message;
+  EXPECT_TRUE(check->check);
+  EXPECT_EQ(check->dns_server, "127.0.0.53:5353");
+  EXPECT_EQ(error_of({"dns-records", "--dns-server", "127.0.0.53"}), "cluster dns-records: --dns-server is for --check");
+  EXPECT_EQ(error_of({"add", "10.0.0.3", "--check"}), "cluster add: --check is an option of dns-records only");
+  EXPECT_NE(error_of({"dns-records", "10.0.0.1"}).find("expected 0 addresses, got 1"), std::string::npos);
+}
+
 TEST(ClusterCommand, MistakesAreNamed) {
   EXPECT_NE(error_of({}).find("expected a procedure"), std::string::npos);
   EXPECT_NE(error_of({"explode"}).find("got 'explode'"), std::string::npos);

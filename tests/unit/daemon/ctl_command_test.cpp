@@ -342,5 +342,19 @@ TEST(CtlRequest, CommandArgumentsGoAsStrings) {
   EXPECT_EQ(none, nlohmann::json::parse(R"({"args":{}})"));
 }
 
+TEST(CtlCommand, RegistrationsAndLocateAskTheirRoutes) {
+  const Command all = command({"registrations"});
+  EXPECT_EQ(all.kind, CommandKind::Registrations);
+  EXPECT_EQ(to_request(all).target, "/api/v1/registrations");
+  EXPECT_EQ(to_request(command({"registrations", "sip:a@example.com"})).target,
+            "/api/v1/registrations?aor=sip%3Aa%40example.com");
+  const Command locate = command({"LOCATE", "sip:bob@example.com"});
+  EXPECT_EQ(locate.kind, CommandKind::Locate);
+  EXPECT_EQ(to_request(locate).method, "GET");
+  EXPECT_EQ(to_request(locate).target, "/api/v1/locate?alias=sip%3Abob%40example.com");
+  EXPECT_EQ(error_of({"locate"}), "locate: expected one alias, e.g. locate sip:alice@example.com");
+  EXPECT_EQ(error_of({"registrations", "a", "b"}), "registrations: expected at most one address of record, got 'b'");
+}
+
 }  // namespace
 }  // namespace tandem::ctl

@@ -158,5 +158,27 @@ TEST(CtlWatch, AChangePrintsOnlyWhatChanged) {
               ElementsAre("*w seq: 6", "*a 20011 changed: Error Cluster communication failure (10.0.0.2) [acknowledged]"));
 }
 
+TEST(CtlRender, LocateSaysWhereTheAliasIsAndHowMany) {
+  const auto lines = render_locate(json(R"({"alias": "sip:bob@example.com", "peers": [
+      {"Slot": 1, "Address": "10.0.0.1", "Result": "NotFound", "Registrations": []},
+      {"Slot": 2, "Address": "10.0.0.2", "Result": "Found",
+       "Registrations": [{"Contact": "<sip:bob@10.0.0.50>", "Transport": "TLS", "ExpiresInS": 40}]},
+      {"Slot": 3, "Address": "10.0.0.3", "Result": "NoAnswer", "Registrations": []}]})"));
+  EXPECT_THAT(lines, ElementsAre("Peer 1 (10.0.0.1): NotFound", "Peer 2 (10.0.0.2): Found",
+                                 "    <sip:bob@10.0.0.50> over TLS", "Peer 3 (10.0.0.3): NoAnswer",
+                                 "sip:bob@example.com is registered on 1 peer."));
+}
+
+TEST(CtlRender, RegistrationsAreATableAndSayWhenThereIsMore) {
+  const auto lines = render_registrations(json(R"({"registrations": [
+      {"AddressOfRecord": "sip:a@example.com", "Contact": "<sip:a@10.0.0.50>", "Transport": "UDP",
+       "Source": "10.0.0.50:5060", "ExpiresInS": 59}], "next": "sip:a@example.com"})"));
+  ASSERT_GE(lines.size(), 3u);
+  EXPECT_THAT(lines[0], HasSubstr("AddressOfRecord"));
+  EXPECT_THAT(lines[1], HasSubstr("sip:a@example.com"));
+  EXPECT_THAT(lines.back(), HasSubstr("More after sip:a@example.com"));
+  EXPECT_THAT(render_registrations(json(R"({"registrations": [], "next": null})")), ElementsAre("No registrations."));
+}
+
 }  // namespace
 }  // namespace tandem::ctl
