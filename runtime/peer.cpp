@@ -328,9 +328,20 @@ Peer::~Peer() = default;
 
 std::vector<cluster::Located> Peer::located_here(std::string_view alias) const {
   std::vector<cluster::Located> out;
-  if (!sip_) return out;
-  for (const sip::BindingStatus& b : sip_->registrar().bindings(alias, env_.now())) {
-    out.push_back(cluster::Located{b.contact, std::string(sip::to_string(b.transport)), b.expires_in_s});
+  if (sip_) {
+    for (const sip::BindingStatus& b : sip_->registrar().bindings(alias, env_.now())) {
+      out.push_back(cluster::Located{b.contact, std::string(sip::to_string(b.transport)), b.expires_in_s});
+    }
+  }
+  if (gatekeeper_) {  // an H.323 alias (H.323 ID, E.164, URL or email) as registered
+    const MonoTime now = env_.now();
+    for (const h323::Registration& r : gatekeeper_->registrations()) {
+      const bool named = std::any_of(r.aliases.begin(), r.aliases.end(), [alias](const h323::Alias& a) { return a.value == alias; });
+      if (!named || r.expires <= now) continue;
+      const std::string where = r.call_signal_addresses.empty() ? r.source.to_string() : r.call_signal_addresses.front().to_string();
+      const auto left = std::chrono::duration_cast<std::chrono::seconds>(r.expires - now).count();
+      out.push_back(cluster::Located{"h323:" + std::string(alias) + "@" + where, "H323", static_cast<std::uint32_t>(left)});
+    }
   }
   return out;
 }

@@ -178,6 +178,7 @@ Json status_json(Peer& peer) {
       {"Licences", {{"Total", licences_json(pool.total)}, {"BorrowedFrom", pool.borrowed_from}, {"Expired", pool.expired}}},
       {"Alarms", alarm_counts(peer)},
       {"SIP", sip_json(peer)},
+      {"H323", peer.gatekeeper() ? Json{{"Registrations", peer.gatekeeper()->registration_count()}} : Json(nullptr)},
   };
 }
 

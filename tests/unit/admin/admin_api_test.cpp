@@ -277,6 +277,7 @@ TEST_F(AdminApiTest, UnknownRoutesMethodsAndParametersAreRefusedByName) {
 TEST_F(AdminApiTest, RegistrationsShowInStatusAndUnregisterRemovesThem) {
   cluster_of_two();
   EXPECT_EQ(json(call(1, "GET", "/api/v1/status?path=SIP"))["SIP"]["Registrations"], 0);
+  EXPECT_EQ(json(call(1, "GET", "/api/v1/status?path=H323"))["H323"]["Registrations"], 0);  // the gatekeeper's
   auto request = wire::parse_sip_message(sip::test::register_text({}));
   ASSERT_TRUE(request.ok()) << request.error().message;
   const sip::RequestContext from_phone{Endpoint{IpAddress::v4(10, 0, 0, 50), 5060}, sip::Transport::Udp, 0,

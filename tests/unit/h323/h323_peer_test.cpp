@@ -120,6 +120,25 @@ TEST_F(H323PeerTest, TheConfirmListsTheOtherPeersAsAlternatesAndTheCountReachesT
   EXPECT_EQ(peer(1).resource_usage()->drops().malformed, 0u);  // RAS never reaches resource usage
 }
 
+// Call routing's lookup finds H.323 aliases as it finds SIP ones.
+TEST_F(H323PeerTest, AnH323AliasIsLocatedFromAnotherPeer) {
+  build(2, 2);
+  for (int slot = 1; slot <= 2; ++slot) start(slot);
+  run(3s);
+  add_phone(2);
+  run(2s);
+  for (const char* alias : {"alice", "5001"}) {
+    std::optional<std::vector<cluster::PeerLocation>> found;
+    ASSERT_TRUE(peer(1).locate(alias, [&found](auto peers) { found = std::move(peers); }).ok());
+    run(100ms);
+    ASSERT_TRUE(found.has_value()) << alias;
+    EXPECT_EQ((*found)[0].result, cluster::LocateResult::NotFound) << alias;
+    ASSERT_EQ((*found)[1].result, cluster::LocateResult::Found) << alias;
+    EXPECT_EQ((*found)[1].registrations[0].transport, "H323");
+    EXPECT_EQ((*found)[1].registrations[0].contact, std::string("h323:") + alias + "@10.0.0.50:1720");
+  }
+}
+
 TEST_F(H323PeerTest, MaintenanceModeSendsTheEndpointToAnAlternate) {
   build(3, 3, {{"H323 Gatekeeper TimeToLive", "60"}});
   for (int slot = 1; slot <= 3; ++slot) start(slot);
