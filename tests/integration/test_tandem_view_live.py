@@ -13,6 +13,7 @@ import pytest
 from tandem import live
 
 COMMUNICATION_FAILURE = "20011"
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no display here, and none needed
 
 
 def view_binary() -> pathlib.Path:
