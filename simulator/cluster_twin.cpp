@@ -348,6 +348,8 @@ struct ClusterTwin::Machine {
   std::string address;  // ip as text
   std::string software_version;
   bool powered_off = false;
+  // Shared with the running peer's ntp_synchronized callback: it outlives restarts.
+  std::shared_ptr<bool> ntp_synchronized = std::make_shared<bool>(true);
   std::uint64_t kills = 0;  // crash() calls: each resets what the workstation had in flight
 };
 
@@ -358,9 +360,11 @@ ClusterTwin::ClusterTwin(ClusterTwinOptions options)
                                                           .log_level = options_.log_level,
                                                           .print_logs = options_.print_logs})) {
   sim_->network().set_default_link(LinkSpec{options_.link_latency});
-  // One hash for every host's install: PBKDF2 costs tens of ms each time.
+  // One hash for every host's install, at the fewest iterations a peer
+  // accepts: the twin spends no virtual time hashing, so production's cost
+  // would only slow the run (every peer start verifies it once).
   Random random = sim_->random_stream("cluster-twin.admin-password");
-  admin_password_hash_ = admin::hash_password(options_.admin_password, random);
+  admin_password_hash_ = admin::hash_password(options_.admin_password, random, admin::kPasswordIterationsMin);
 }
 
 ClusterTwin::~ClusterTwin() {
@@ -435,6 +439,7 @@ ProcessFactory ClusterTwin::daemon_factory(Machine& m) {
     spec.peer.software_version = m.software_version;
     spec.peer.membership = options_.membership;
     spec.peer.replication = options_.replication;
+    spec.peer.ntp_synchronized = [synced = m.ntp_synchronized] { return *synced; };
     // From the loop, not from inside the process it replaces.
     spec.restart = [this, number = m.number, inc = m.host->incarnation()] {
       sim_->loop().schedule_at(sim_->loop().now_ns(), [this, number, inc] { reboot_if(number, inc); });
@@ -556,6 +561,9 @@ void ClusterTwin::reboot_if(int number, std::uint64_t incarnation) {
 void ClusterTwin::pause(int number) { host(number).pause(); }
 void ClusterTwin::resume(int number) { host(number).resume(); }
 void ClusterTwin::step_wall_clock(int number, Duration offset) { host(number).step_wall_clock(offset); }
+void ClusterTwin::set_ntp_synchronized(int number, bool synchronized) {
+  *machine(number).ntp_synchronized = synchronized;
+}
 
 // ---- network and time ---------------------------------------------------------------------
 

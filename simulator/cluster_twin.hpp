@@ -119,6 +119,9 @@ class ClusterTwin {
   void pause(int number);
   void resume(int number);
   void step_wall_clock(int number, Duration offset);
+  // Whether the host's NTP is synchronized (true from the start): what the
+  // peer's replication and prerequisite checks ask, as tandemd asks its kernel.
+  void set_ntp_synchronized(int number, bool synchronized);
 
   // ---- network: host numbers, or kOperator --------------------------------
   void partition(int a, int b);

@@ -52,7 +52,7 @@ Handle SimEnv::start_timer(Duration delay, Task task) {
 const std::vector<IpAddress>& SimEnv::addresses() const { return host_.addresses(); }
 
 Result<std::shared_ptr<const TlsContext>> SimEnv::make_tls_context(const TlsConfig& config) {
-  auto validated = validate_tls_config(config);
+  auto validated = sim_.validate_tls(config);
   if (!validated) return validated.error();
   return std::shared_ptr<const TlsContext>(std::make_shared<SimTlsContext>(config, std::move(validated.value())));
 }

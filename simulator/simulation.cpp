@@ -71,4 +71,13 @@ void Simulation::log(std::int32_t host, LogLevel level, std::string_view compone
   }
 }
 
+Result<ValidatedTls> Simulation::validate_tls(const TlsConfig& config) {
+  constexpr std::size_t kMaxRemembered = 256;  // a twin holds a few configs per host
+  std::string key = config.certificate_pem + '\0' + config.private_key_pem;
+  for (const std::string& ca : config.trusted_ca_pem) key += '\0' + ca;
+  if (auto it = tls_validated_.find(key); it != tls_validated_.end()) return it->second;
+  if (tls_validated_.size() >= kMaxRemembered) tls_validated_.clear();
+  return tls_validated_.emplace(std::move(key), validate_tls_config(config)).first->second;
+}
+
 }  // namespace tandem::sim

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "runtime/env/env.hpp"
+#include "runtime/env/tls/tls.hpp"
 #include "simulator/event_loop.hpp"
 #include "simulator/host.hpp"
 #include "simulator/network.hpp"
@@ -77,6 +78,11 @@ class Simulation {
   void log(std::int32_t host, LogLevel level, std::string_view component, std::string_view message);
   const std::vector<LogLine>& logs() const { return logs_; }
 
+  // validate_tls_config, remembered by the config's PEMs: validation is a pure
+  // function of them and costly (OpenSSL 3 decodes the key), while every
+  // start of every twin peer validates the same few configs again.
+  Result<ValidatedTls> validate_tls(const TlsConfig& config);
+
  private:
   SimulationOptions options_;
   EventLoop loop_;   // declared first: destroyed last, after everything that schedules
@@ -86,6 +92,7 @@ class Simulation {
   std::vector<std::unique_ptr<SimHost>> hosts_;
   std::map<IpAddress, std::int32_t> by_address_;
   std::vector<LogLine> logs_;
+  std::map<std::string, Result<ValidatedTls>> tls_validated_;
 };
 
 }  // namespace tandem::sim

@@ -9,7 +9,11 @@
 namespace py = pybind11;
 
 namespace tandem::python {
+void init_demo(py::module_& m);
 void init_twin(py::module_& m);
+void init_procedures(py::module_& m);
+void init_pki(py::module_& m);
+void init_config(py::module_& m);
 }
 
 PYBIND11_MODULE(_tandem, m) {
@@ -17,5 +21,9 @@ PYBIND11_MODULE(_tandem, m) {
   m.attr("__version__") = tandem::kBuildVersion;
   // Operating errors from C++ (tandem::Error) surface as tandem.TandemError.
   py::register_exception<tandem::python::TandemError>(m, "TandemError", PyExc_RuntimeError);
+  tandem::python::init_demo(m);
   tandem::python::init_twin(m);
+  tandem::python::init_procedures(m);
+  tandem::python::init_pki(m);
+  tandem::python::init_config(m);
 }

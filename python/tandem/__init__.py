@@ -1,7 +1,22 @@
 """Tandem: cluster runtime and digital twin for video communication servers.
 
-The compiled core lives in ``tandem._tandem``; this package is its public face.
-"""
-from tandem._tandem import DemoReport, DemoTwin, TandemError, __version__, run_demo
+The compiled core lives in ``tandem._tandem``; this package is its public face:
 
-__all__ = ["DemoReport", "DemoTwin", "TandemError", "__version__", "run_demo"]
+- ``Twin``: a cluster of tandemd-like peers in the deterministic twin, with
+  every fault of the simulator, virtual time and the trace;
+- ``AdminPeer``: one peer's admin API (configuration, commands, status,
+  alarms), the same on a twin peer and on a live one;
+- ``procedures``: the guide's procedures, on a twin or a live cluster;
+- ``invariants``: what must hold of a cluster;
+- ``live``: a REST client of a running cluster, and local tandemd clusters;
+- ``rehearse``: a twin built from a live cluster, to try a procedure first.
+"""
+from tandem._tandem import (ClusterTwin, DemoReport, DemoTwin, Operator, Plan, Report, StepRecord, AlarmChange,
+                            TandemError, TwinOperator, __version__, run_demo)
+from tandem.admin import AdminError, AdminPeer
+from tandem import invariants, procedures
+from tandem.twin import Twin
+
+__all__ = ["AdminError", "AdminPeer", "AlarmChange", "ClusterTwin", "DemoReport", "DemoTwin", "Operator", "Plan",
+           "Report", "StepRecord", "TandemError", "Twin", "TwinOperator", "__version__", "invariants",
+           "procedures", "run_demo"]

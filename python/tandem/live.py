@@ -11,17 +11,30 @@ port is above 1024.
         cluster.form()                      # the guide's Create + Add a Peer steps
         cluster.peers[0].set("H323 Gatekeeper TimeToLive", "600")
         cluster.wait_converged()
+
+``LiveCluster`` is the other way in: a REST client of any running cluster's
+admin API (HTTPS, Basic credentials), with the same ``AdminPeer`` surface as a
+twin's peers and an ``Operator`` so the guide's procedures (tandem.procedures)
+run on it as they run on the twin.
 """
 from __future__ import annotations
 
+import base64
 import json
 import os
 import pathlib
+import shlex
 import shutil
 import signal
+import ssl
 import subprocess
 import time
-from typing import Callable, Iterable
+import urllib.error
+import urllib.request
+from typing import Callable, Iterable, Sequence, Union
+
+from tandem._tandem import Operator, TandemError
+from tandem.admin import AdminPeer
 
 _ROOT = pathlib.Path(__file__).resolve().parents[2]
 PASSWORD = "tandem-admin-pw"
@@ -319,3 +332,103 @@ class LocalCluster:
                        all(p["State"] in ("Active", "This system") for p in s["Peers"]) for s in states)
 
         wait_for(converged, timeout_s, f"{members} peers to converge on the primary's revision")
+
+
+    def client(self, upgrade: Upgrade | None = None) -> LiveCluster:
+        """A REST client of these peers (their certificates as the trusted bundle)."""
+        bundle = self.workdir / "all-peers.pem"
+        bundle.write_text("".join(p.cert_path.read_text() for p in self.peers))
+        return LiveCluster([p.address for p in self.peers], PASSWORD, ca_file=str(bundle),
+                           port=self.peers[0].admin_port, upgrade=upgrade)
+
+
+# ---- the REST client ---------------------------------------------------------------
+
+# Installs `version` on the peer at `address` and restarts it: a function, or a
+# shell command with {peer} and {version} (as tandemctl's --upgrade-command).
+Upgrade = Union[Callable[[str, str], None], str]
+
+
+class LiveCluster:
+    """The admin API of a running cluster's peers over HTTPS.
+
+    ``addresses`` are the peers' admin addresses (host number N on this object
+    is ``addresses[N-1]``). ``ca_file`` is the PEM bundle that signs (or holds)
+    their certificates; ``insecure`` skips the check, as tandemctl --insecure.
+    """
+
+    def __init__(self, addresses: Sequence[str], password: str, user: str = "admin", ca_file: str | None = None,
+                 insecure: bool = False, port: int = 8443, timeout_s: float = 40.0, upgrade: Upgrade | None = None):
+        if not addresses:
+            raise ValueError("a live cluster needs at least one peer address")
+        self.addresses = list(addresses)
+        self.port = port
+        self.timeout_s = timeout_s
+        token = base64.b64encode(f"{user}:{password}".encode()).decode()
+        self._authorization = f"Basic {token}"
+        if insecure:
+            self._tls = ssl._create_unverified_context()  # the operator asked for it, as tandemctl --insecure
+        else:
+            self._tls = ssl.create_default_context(cafile=ca_file)
+        self.operator = LiveOperator(self, upgrade)
+
+    def addr(self, peer: int | str) -> str:
+        if isinstance(peer, int):
+            if not 1 <= peer <= len(self.addresses):
+                raise TandemError(f"no peer {peer}: this cluster client has peers 1..{len(self.addresses)}")
+            return self.addresses[peer - 1]
+        return peer
+
+    def peer(self, peer: int | str) -> AdminPeer:
+        return AdminPeer(self.addr(peer), self.request)
+
+    def peers(self) -> list[AdminPeer]:
+        return [self.peer(a) for a in self.addresses]
+
+    def request(self, address: str, method: str, target: str, body: str = "") -> tuple[int, str]:
+        """One HTTPS request: (status, body text); TandemError when the peer cannot be reached."""
+        host = f"[{address}]" if ":" in address else address
+        request = urllib.request.Request(f"https://{host}:{self.port}{target}", method=method,
+                                         data=body.encode() if body else None,
+                                         headers={"Authorization": self._authorization,
+                                                  "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout_s, context=self._tls) as reply:
+                return reply.status, reply.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(errors="replace")
+        except (urllib.error.URLError, OSError) as error:
+            reason = getattr(error, "reason", error)
+            raise TandemError(f"cannot reach the admin API of {address}:{self.port}: {reason}") from None
+
+
+class LiveOperator(Operator):
+    """The procedures' operator over a LiveCluster: real time, HTTPS requests,
+    and software installed by ``upgrade``."""
+
+    def __init__(self, cluster: LiveCluster, upgrade: Upgrade | None = None):
+        super().__init__()
+        self._cluster = cluster
+        self._upgrade = upgrade
+        self._started = time.monotonic()
+
+    def call(self, address: str, method: str, target: str, body: str) -> tuple[int, str]:
+        return self._cluster.request(address, method, target, body)
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self._started
+
+    def wait(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    def upgrade(self, address: str, version: str) -> None:
+        if self._upgrade is None:
+            raise TandemError(f"no way to install software on {address}: give the cluster an upgrade command")
+        if callable(self._upgrade):
+            self._upgrade(address, version)
+            return
+        command = self._upgrade.replace("{peer}", shlex.quote(address)).replace("{version}", shlex.quote(version))
+        done = subprocess.run(command, shell=True, capture_output=True, text=True, check=False, timeout=600)
+        if done.returncode != 0:
+            raise TandemError(f"the upgrade command for {address} failed (status {done.returncode}): "
+                              f"{done.stderr.strip()[-500:]}")

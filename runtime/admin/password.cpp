@@ -17,7 +17,7 @@ constexpr std::string_view kScheme = "pbkdf2-sha256";
 constexpr std::size_t kDigestBytes = 32;  // SHA-256
 // A stored hash outside these bounds is refused rather than run: a huge count
 // would stall the peer, a tiny one would be no protection.
-constexpr long kMinIterations = 1'000;
+constexpr long kMinIterations = kPasswordIterationsMin;
 constexpr long kMaxIterations = 10'000'000;
 constexpr std::size_t kMinSaltBytes = 8;
 constexpr std::size_t kMaxSaltBytes = 64;
@@ -65,14 +65,15 @@ Result<Parsed> parse(std::string_view stored) {
 
 }  // namespace
 
-std::string hash_password(std::string_view password, Random& random) {
+std::string hash_password(std::string_view password, Random& random, int iterations) {
+  TANDEM_ASSERT(iterations >= kMinIterations && iterations <= kMaxIterations);
   std::vector<std::uint8_t> salt(kPasswordSaltBytes);
   for (std::size_t i = 0; i < salt.size(); i += 8) {
     const std::uint64_t word = random.next_u64();
     for (std::size_t k = 0; k < 8 && i + k < salt.size(); ++k) salt[i + k] = static_cast<std::uint8_t>(word >> (8 * k));
   }
-  const Digest digest = derive(password, salt, kPasswordIterations);
-  return std::string(kScheme) + "$" + std::to_string(kPasswordIterations) + "$" + base64_encode(salt) + "$" +
+  const Digest digest = derive(password, salt, iterations);
+  return std::string(kScheme) + "$" + std::to_string(iterations) + "$" + base64_encode(salt) + "$" +
          base64_encode(digest);
 }
 
