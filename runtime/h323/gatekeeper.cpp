@@ -92,6 +92,15 @@ std::vector<AlternateGatekeeper> Gatekeeper::alternates() const {
   return list;
 }
 
+std::vector<AlternateGatekeeper> spread_alternates(std::vector<AlternateGatekeeper> list, std::string_view key) {
+  if (list.size() < 2) return list;
+  std::size_t h = 0;
+  for (char c : key) h = h * 31 + static_cast<unsigned char>(c);
+  std::rotate(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(h % list.size()), list.end());
+  for (std::size_t i = 0; i < list.size(); ++i) list[i].priority = static_cast<std::uint8_t>(i);
+  return list;
+}
+
 void Gatekeeper::on_grq(const Endpoint& from, const GatekeeperRequest& grq) {
   if (in_maintenance()) {
     GatekeeperReject grj{grq.seq, options_.gatekeeper_id, GatekeeperRejectReason::ResourceUnavailable, alternates(), false};
@@ -124,7 +133,7 @@ RegistrationConfirm Gatekeeper::confirm(const RegistrationRequest& rrq, const Re
   rcf.aliases = r.aliases;
   rcf.gatekeeper_id = options_.gatekeeper_id;
   rcf.endpoint_id = r.endpoint_id;
-  rcf.alternates = alternates();
+  rcf.alternates = spread_alternates(alternates(), r.endpoint_id);
   rcf.time_to_live_s = r.time_to_live_s;
   return rcf;
 }

@@ -62,6 +62,11 @@ struct GatekeeperOptions {
 // Where the gatekeeper's answers leave: its own socket, or one it shares.
 using DatagramSender = std::function<void(const Endpoint& to, ByteView payload)>;
 
+// `list` rotated to start at the entry `key` (an endpoint identifier) picks,
+// priorities renumbered 0.. in that order: each endpoint's confirm lists the
+// other peers starting somewhere else, so a lost peer's endpoints spread.
+std::vector<AlternateGatekeeper> spread_alternates(std::vector<AlternateGatekeeper> list, std::string_view key);
+
 struct Registration {
   std::string endpoint_id;
   std::vector<Alias> aliases;

@@ -5,6 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+#include "runtime/core/random.hpp"
+
 #include "tests/unit/simulator/twin_fixture.hpp"
 
 namespace tandem::h323 {
@@ -268,6 +274,33 @@ TEST_F(GatekeeperTest, OptionsThatCannotServeAreRefused) {
   EXPECT_EQ(Gatekeeper::start(env(c_), at(c_, 0), o).error().message,
             "H.323 time to live 30 s is below the minimum 60 s");
   EXPECT_FALSE(Gatekeeper::start(env(a_), at(a_, kRasPort), GatekeeperOptions{}).ok());  // the port is taken
+}
+
+// The endpoints of a lost peer spread over the others: each endpoint's list
+// starts at a peer its (random) identifier picks, priorities in that order.
+TEST(GatekeeperSpread, EachEndpointsListStartsWhereItsIdentifierSays) {
+  const std::vector<AlternateGatekeeper> base = {
+      {Endpoint{IpAddress::v4(10, 0, 0, 3), kRasPort}, "", true, 0},
+      {Endpoint{IpAddress::v4(10, 0, 0, 4), kRasPort}, "", true, 1},
+      {Endpoint{IpAddress::v4(10, 0, 0, 5), kRasPort}, "", true, 2}};
+  std::map<Endpoint, int> first;
+  Random random(5);
+  for (int i = 0; i < 3000; ++i) {
+    char id[17];
+    std::snprintf(id, sizeof id, "%016llx", static_cast<unsigned long long>(random.next_u64()));
+    const auto list = spread_alternates(base, id);
+    ASSERT_EQ(list.size(), 3u);
+    for (std::size_t k = 0; k < list.size(); ++k) EXPECT_EQ(list[k].priority, k);
+    // Still every alternate, in the same cyclic order.
+    const auto start = std::find_if(base.begin(), base.end(), [&](const auto& a) { return a.ras_address == list[0].ras_address; });
+    ASSERT_NE(start, base.end());
+    const std::size_t s0 = static_cast<std::size_t>(start - base.begin());
+    EXPECT_EQ(list[1].ras_address, base[(s0 + 1) % 3].ras_address);
+    EXPECT_EQ(list[2].ras_address, base[(s0 + 2) % 3].ras_address);
+    ++first[list[0].ras_address];
+  }
+  for (const auto& a : base) EXPECT_NEAR(first[a.ras_address], 1000, 150) << a.ras_address.to_string();
+  EXPECT_EQ(spread_alternates(base, "0000000000000001"), spread_alternates(base, "0000000000000001"));
 }
 
 }  // namespace
