@@ -1,6 +1,6 @@
 // tandem-view: see README "tandem-view".
 //   tandem-view [TRACE.jsonl]
-//   tandem-view --twin N [--seed S]
+//   tandem-view --twin N [--seed S] [--endpoints E]
 //   tandem-view --live ADDRESS[:PORT] --password-file FILE [--user NAME] (--ca FILE | --insecure)
 // Headless (no window): --at SECONDS with --snapshot FILE.png and/or --print
 // shows that moment (of the trace; of a twin run; of a live cluster, after
@@ -56,6 +56,9 @@ int main(int argc, char** argv) {
   parser.addPositionalArgument(QStringLiteral("trace"), QStringLiteral("a twin trace (JSON Lines) to open"));
   const QCommandLineOption twin(QStringLiteral("twin"), QStringLiteral("run a twin of N peers"), QStringLiteral("N"));
   const QCommandLineOption seed(QStringLiteral("seed"), QStringLiteral("the twin's seed"), QStringLiteral("S"), QStringLiteral("1"));
+  const QCommandLineOption endpoints(QStringLiteral("endpoints"),
+                                     QStringLiteral("with --twin: E endpoints registering with the peers"), QStringLiteral("E"),
+                                     QStringLiteral("0"));
   const QCommandLineOption live(QStringLiteral("live"), QStringLiteral("a peer's admin API"), QStringLiteral("ADDRESS[:PORT]"));
   const QCommandLineOption user(QStringLiteral("user"), QStringLiteral("admin user"), QStringLiteral("NAME"), QStringLiteral("admin"));
   const QCommandLineOption password(QStringLiteral("password-file"), QStringLiteral("file holding the password"), QStringLiteral("FILE"));
@@ -64,17 +67,22 @@ int main(int argc, char** argv) {
   const QCommandLineOption at(QStringLiteral("at"), QStringLiteral("headless: the moment to show, in seconds"), QStringLiteral("SECONDS"));
   const QCommandLineOption snapshot(QStringLiteral("snapshot"), QStringLiteral("headless: write the picture"), QStringLiteral("FILE.png"));
   const QCommandLineOption print(QStringLiteral("print"), QStringLiteral("headless: print the peers and alarms"));
-  parser.addOptions({twin, seed, live, user, password, ca, insecure, at, snapshot, print});
+  parser.addOptions({twin, seed, endpoints, live, user, password, ca, insecure, at, snapshot, print});
   parser.process(app);
 
   MainWindow window;
   tandem::Status opened;
   if (parser.isSet(twin)) {
-    bool ok_peers = false, ok_seed = false;
+    bool ok_peers = false, ok_seed = false, ok_endpoints = false;
     const int peers = parser.value(twin).toInt(&ok_peers);
     const auto seed_value = parser.value(seed).toULongLong(&ok_seed);
-    if (!ok_peers || !ok_seed) return fail(QStringLiteral("--twin takes a number of peers and --seed a number"));
-    opened = window.run_twin({peers, seed_value});
+    const int endpoint_count = parser.value(endpoints).toInt(&ok_endpoints);
+    if (!ok_peers || !ok_seed || !ok_endpoints) {
+      return fail(QStringLiteral("--twin takes a number of peers, --seed and --endpoints a number"));
+    }
+    opened = window.run_twin({peers, seed_value, endpoint_count});
+  } else if (parser.isSet(endpoints)) {
+    return fail(QStringLiteral("--endpoints goes with --twin"));
   } else if (parser.isSet(live)) {
     tandem::view::LiveOptions options;
     options.address = parser.value(live);

@@ -153,7 +153,9 @@ Status MainWindow::run_twin(const TwinScenario& scenario) {
   timeline_->set_growing(true);
   timeline_->set_end(view_.history().end_ns());
   twin_->set_running(true);
-  source_label_->setText(tr("twin: %1 peers, seed %2").arg(scenario.peers).arg(scenario.seed));
+  source_label_->setText(scenario.endpoints > 0
+                             ? tr("twin: %1 peers, %2 endpoints, seed %3").arg(scenario.peers).arg(scenario.endpoints).arg(scenario.seed)
+                             : tr("twin: %1 peers, seed %2").arg(scenario.peers).arg(scenario.seed));
   return {};
 }
 
@@ -184,14 +186,18 @@ void MainWindow::ask_twin() {
   peers->setValue(3);
   auto* seed = new QSpinBox(&dialog);
   seed->setRange(1, 1'000'000);
+  auto* endpoints = new QSpinBox(&dialog);
+  endpoints->setRange(0, kMaxTwinEndpoints);
+  endpoints->setToolTip(tr("SIP (DNS SRV and outbound) and H.323 endpoints registering with the peers"));
   form->addRow(tr("Peers"), peers);
   form->addRow(tr("Seed"), seed);
+  form->addRow(tr("Endpoints"), endpoints);
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
   form->addRow(buttons);
   connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
   connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
   if (dialog.exec() != QDialog::Accepted) return;
-  if (auto ok = run_twin({peers->value(), static_cast<std::uint64_t>(seed->value())}); !ok) {
+  if (auto ok = run_twin({peers->value(), static_cast<std::uint64_t>(seed->value()), endpoints->value()}); !ok) {
     QMessageBox::warning(this, tr("Twin"), QString::fromStdString(ok.error().message));
   }
 }

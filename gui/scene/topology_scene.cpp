@@ -55,7 +55,10 @@ void PeerItem::set_peer(const ClusterState& s, int host) {
     if (p.revision >= 0) db += QStringLiteral(" · rev %1").arg(p.revision);
     if (lag > 0) db += QStringLiteral(" (−%1)").arg(lag);
     lines << db;
-    lines << QStringLiteral("regs %1 · calls %2").arg(count_text(p.registrations), count_text(p.calls));
+    QString usage = QStringLiteral("regs %1 · calls %2").arg(count_text(p.registrations), count_text(p.calls));
+    // Endpoints seen registering here (the records of its registrar), beside what it reports.
+    if (!s.registered_at.empty()) usage = QStringLiteral("%1 endpoints · %2").arg(s.endpoints_at(host)).arg(usage);
+    lines << usage;
     if (p.maintenance) lines << QStringLiteral("MAINTENANCE");
     if (p.slot > 0 && !s.settings_match(host)) lines << QStringLiteral("settings differ");
   }
@@ -306,7 +309,8 @@ void TopologyScene::show_state(const ClusterState& s) {
     path.moveTo(head);
     path.lineTo(back - QPointF(-d.y(), d.x()) * 7);
     move_->setPath(path);
-    move_label_->setText(QStringLiteral("%1 moved").arg(m.address_of_record));
+    move_label_->setText(m.count > 1 ? QStringLiteral("%1 endpoints moved").arg(m.count)
+                                     : QStringLiteral("%1 moved").arg(m.address_of_record));
     move_label_->setPos((from + to) / 2 + side * 1.6 - QPointF(40, 8));
   }
 }

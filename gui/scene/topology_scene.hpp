@@ -24,6 +24,7 @@ class PeerItem : public QGraphicsItem {
   bool down_marked() const { return down_; }
   bool maintenance_marked() const { return maintenance_; }
   int alarm_badge() const { return alarms_; }
+  const QStringList& lines() const { return lines_; }  // the text under the disc
 
   QRectF boundingRect() const override;
   void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;

@@ -8,11 +8,15 @@ Result<std::unique_ptr<TwinSource>> TwinSource::start(const TwinScenario& scenar
                                                       QObject* parent) {
   auto twin = form_twin_cluster(scenario);
   if (!twin) return twin.error();
-  return std::unique_ptr<TwinSource>(new TwinSource(std::move(*twin), history, parent));
+  auto endpoints = add_twin_endpoints(**twin, scenario.endpoints);
+  if (!endpoints) return endpoints.error();
+  return std::unique_ptr<TwinSource>(new TwinSource(std::move(*twin), std::move(*endpoints), history, parent));
 }
 
-TwinSource::TwinSource(std::unique_ptr<sim::ClusterTwin> twin, StateHistory& history, QObject* parent)
-    : QObject(parent), twin_(std::move(twin)), history_(history) {
+TwinSource::TwinSource(std::unique_ptr<sim::ClusterTwin> twin,
+                       std::unique_ptr<sim::endpoints::EndpointPopulations> endpoints, StateHistory& history,
+                       QObject* parent)
+    : QObject(parent), twin_(std::move(twin)), endpoints_(std::move(endpoints)), history_(history) {
   history_.reset(twin_host_names(*twin_));
   sync();
   timer_.setInterval(kTickMs);

@@ -17,7 +17,8 @@ class TwinSource : public QObject {
  public:
   static constexpr int kTickMs = 100;
 
-  // Forms the cluster (a few seconds of wall time) and resets `history` to it.
+  // Forms the cluster (a few seconds of wall time), starts its endpoints and
+  // resets `history` to it.
   static Result<std::unique_ptr<TwinSource>> start(const TwinScenario& scenario, StateHistory& history,
                                                    QObject* parent = nullptr);
 
@@ -32,6 +33,8 @@ class TwinSource : public QObject {
   int peer_count() const { return twin_->host_count(); }
   QString peer_name(int number) const { return QStringLiteral("peer%1").arg(number); }
   sim::ClusterTwin& twin() { return *twin_; }
+  // Null when the scenario has no endpoints.
+  sim::endpoints::EndpointPopulations* endpoints() { return endpoints_.get(); }
 
   // Faults and repairs on host `number` (1..peer_count()); each says what it did.
   QString kill(int number);
@@ -50,11 +53,13 @@ class TwinSource : public QObject {
   void failed(const QString& message);
 
  private:
-  TwinSource(std::unique_ptr<sim::ClusterTwin> twin, StateHistory& history, QObject* parent);
+  TwinSource(std::unique_ptr<sim::ClusterTwin> twin, std::unique_ptr<sim::endpoints::EndpointPopulations> endpoints,
+             StateHistory& history, QObject* parent);
   void sync();
   bool valid(int number) const { return number >= 1 && number <= twin_->host_count(); }
 
   std::unique_ptr<sim::ClusterTwin> twin_;
+  std::unique_ptr<sim::endpoints::EndpointPopulations> endpoints_;  // after twin_: destroyed before it
   StateHistory& history_;
   std::size_t copied_ = 0;
   double speed_ = 1;

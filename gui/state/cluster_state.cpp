@@ -43,8 +43,8 @@ void lose_memory(ClusterState& s, int host) {
   p.alarms.clear();
   p.registrations = -1;
   p.calls = -1;
-  for (auto it = s.registered_at.begin(); it != s.registered_at.end();) {
-    it = it->second == host ? s.registered_at.erase(it) : std::next(it);
+  for (auto& [key, hosts] : s.registered_at) {
+    if (hosts.erase(host)) s.lost_from[key] = host;
   }
 }
 
@@ -80,22 +80,66 @@ bool apply_usage(ClusterState& s, const QString& detail) {
   return true;
 }
 
-// "200 UDP 10.0.0.200:5060 <sip:alice@example.com>;tag=1": the address of
-// record moves to this host when it answered 200.
+constexpr std::int64_t kMoveBatchNs = 10'000'000'000;  // moves this close together are counted as one
+
+// `key` registered at `host`. A move when its registration elsewhere was lost
+// (or is held by a peer that no longer serves it); otherwise a first
+// registration, or a second flow (SIP outbound), or a refresh (not notable).
+Change registered(ClusterState& s, int host, const QString& key) {
+  std::set<int>& held = s.registered_at[key];
+  if (held.count(host)) return {};
+  int from = -1;
+  if (auto it = s.lost_from.find(key); it != s.lost_from.end()) {
+    if (it->second != host) from = it->second;
+    s.lost_from.erase(it);
+  }
+  for (auto it = held.begin(); it != held.end();) {
+    if (s.serves_endpoints(*it)) {
+      ++it;
+      continue;
+    }
+    from = *it;
+    it = held.erase(it);
+  }
+  held.insert(host);
+  if (from < 0) return {true, {}};
+  const QString note = QStringLiteral("%1 moved from %2 to %3").arg(key, s.hosts.value(from), s.hosts.value(host));
+  const Move& last = s.last_move;
+  const bool same = last.from == from && last.to == host && s.t_ns - last.t_ns <= kMoveBatchNs;
+  s.last_move = Move{s.t_ns, from, host, key, same ? last.count + 1 : 1};
+  return {true, note};
+}
+
+// `key`'s registration at `host` is gone (refused, unregistered, expired).
+Change dropped(ClusterState& s, int host, const QString& key) {
+  auto it = s.registered_at.find(key);
+  if (it != s.registered_at.end() && it->second.erase(host)) s.lost_from[key] = host;
+  return {true, {}};
+}
+
+// "200 UDP 10.0.0.200:5060 <sip:alice@example.com>;tag=1": registered at
+// this host when it answered 200; any other final answer drops it here.
 Change apply_register(ClusterState& s, int host, const QString& detail) {
   const QStringList w = detail.split(u' ', Qt::SkipEmptyParts);
-  if (w.size() < 4 || w[0] != u"200") return {true, {}};
+  if (w.size() < 4) return {true, {}};
   QString aor = w.mid(3).join(u' ');
   const qsizetype open = aor.indexOf(u'<');
   const qsizetype close = aor.indexOf(u'>');
   aor = open >= 0 && close > open ? aor.mid(open + 1, close - open - 1) : aor.section(u';', 0, 0);
-  auto [it, inserted] = s.registered_at.try_emplace(aor, host);
-  if (inserted) return {true, {}};
-  if (it->second == host) return {};
-  const QString note = QStringLiteral("%1 moved from %2 to %3").arg(aor, s.hosts.value(it->second), s.hosts.value(host));
-  s.last_move = Move{s.t_ns, it->second, host, aor};
-  it->second = host;
-  return {true, note};
+  if (w[0] == u"200") return registered(s, host, aor);
+  if (w[0].startsWith(u'1')) return {};
+  return dropped(s, host, aor);
+}
+
+// "1a2b3c4d5e6f7a8b [alice,1234] from 10.0.1.1:1719" (h323.register,
+// h323.unregister, h323.expire): the aliases name the endpoint.
+Change apply_h323(ClusterState& s, int host, const TraceEvent& r) {
+  const qsizetype open = r.detail.indexOf(u'[');
+  const qsizetype close = r.detail.indexOf(u']', open);
+  if (open < 0 || close < 0) return {true, {}};
+  const QString key = QStringLiteral("h323:") + r.detail.mid(open + 1, close - open - 1);
+  if (r.kind == u"h323.register") return registered(s, host, key);
+  return dropped(s, host, key);
 }
 
 Change apply_alarm(PeerState& p, const TraceEvent& r) {
@@ -207,6 +251,7 @@ Change apply(ClusterState& s, const TraceEvent& r) {
   if (k == u"cluster.usage") return {apply_usage(s, r.detail), {}};
   if (k.startsWith(u"alarm.")) return apply_alarm(p, r);
   if (k == u"sip.register") return apply_register(s, r.host, r.detail);
+  if (k == u"h323.register" || k == u"h323.unregister" || k == u"h323.expire") return apply_h323(s, r.host, r);
   return {kind_matters(QStringView(k)), {}};
 }
 
@@ -240,7 +285,20 @@ std::int64_t ClusterState::primary_revision() const {
 
 int ClusterState::endpoints_at(int host) const {
   return static_cast<int>(std::count_if(registered_at.begin(), registered_at.end(),
-                                        [host](const auto& entry) { return entry.second == host; }));
+                                        [host](const auto& entry) { return entry.second.count(host) > 0; }));
+}
+
+bool ClusterState::serves_endpoints(int host) const {
+  if (host < 0 || static_cast<std::size_t>(host) >= peers.size()) return false;
+  const PeerState& p = peers[static_cast<std::size_t>(host)];
+  if (!p.up || p.paused || p.maintenance) return false;
+  for (const auto& [from, to] : cuts) {
+    const int other = from == host ? to : to == host ? from : -1;
+    if (other >= 0 && (static_cast<std::size_t>(other) >= peers.size() || !peers[static_cast<std::size_t>(other)].has_status)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 std::int64_t ClusterState::lag(int host) const {

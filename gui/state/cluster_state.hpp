@@ -71,12 +71,14 @@ struct Change {
   QString note;
 };
 
-// An endpoint's registration moving from one peer to another.
+// An endpoint's registration moving from one peer to another; `count`
+// endpoints made the same move within a few seconds (a peer's failure moves many).
 struct Move {
   std::int64_t t_ns = -1;
   int from = -1;
   int to = -1;
-  QString address_of_record;
+  QString address_of_record;  // the latest one
+  int count = 0;
 };
 
 struct ClusterState {
@@ -84,7 +86,13 @@ struct ClusterState {
   QStringList hosts;
   std::vector<PeerState> peers;  // by host index
   std::set<std::pair<int, int>> cuts;  // (from, to): packets from `from` to `to` stop
-  std::map<QString, int> registered_at;  // address of record -> host
+  // Address of record (SIP) or "h323:" and aliases -> the hosts holding a
+  // registration of it: one, or two for SIP outbound's flows.
+  std::map<QString, std::set<int>> registered_at;
+  // Where an endpoint's registration was lost (its peer died, refused or
+  // dropped it) and it has not registered elsewhere since: its next
+  // registration at another host is a move.
+  std::map<QString, int> lost_from;
   Move last_move;
   bool any_status = false;  // some host runs a Tandem peer: the others (workstations) are not drawn
 
@@ -93,8 +101,11 @@ struct ClusterState {
   int host_of_slot(int slot) const;  // -1 when no host holds it
   int primary_host() const;          // -1 when no peer is the primary
   std::int64_t primary_revision() const;
-  // Addresses of record whose latest successful registration went to `host`.
+  // Endpoints (addresses of record) registered at `host`.
   int endpoints_at(int host) const;
+  // Whether `host` still serves the registrations it holds: up, not paused, not
+  // in maintenance mode, not cut off from a host that is not a Tandem peer.
+  bool serves_endpoints(int host) const;
   // Revisions behind the primary; -1 when not known (down, stand-alone, no primary).
   std::int64_t lag(int host) const;
   // Its clustering settings equal the primary's (true when there is no primary to compare).

@@ -11,6 +11,7 @@ namespace py = pybind11;
 namespace tandem::python {
 void init_demo(py::module_& m);
 void init_twin(py::module_& m);
+void init_endpoints(py::module_& m);
 void init_procedures(py::module_& m);
 void init_pki(py::module_& m);
 void init_config(py::module_& m);
@@ -23,6 +24,7 @@ PYBIND11_MODULE(_tandem, m) {
   py::register_exception<tandem::python::TandemError>(m, "TandemError", PyExc_RuntimeError);
   tandem::python::init_demo(m);
   tandem::python::init_twin(m);
+  tandem::python::init_endpoints(m);
   tandem::python::init_procedures(m);
   tandem::python::init_pki(m);
   tandem::python::init_config(m);

@@ -3,7 +3,8 @@
 // twin (twin_bindings.cpp, procedures_bindings.cpp). It adds what Python needs
 // around the C++ twin: host numbers checked (a bad number is an error, never an
 // assertion), Python callbacks run from the event loop with the GIL taken,
-// and an exception raised by such a callback carried out of the run.
+// and an exception raised by such a callback carried out of the run. It also
+// owns the twin's endpoint populations, so they go before the twin they run in.
 
 #include <pybind11/pybind11.h>
 
@@ -14,6 +15,10 @@
 #include "python/src/errors.hpp"
 #include "simulator/cluster_twin.hpp"
 
+namespace tandem::sim::endpoints {
+class EndpointPopulations;
+}
+
 namespace tandem::python {
 
 namespace py = pybind11;
@@ -23,9 +28,12 @@ Duration seconds_arg(double s, const char* what);
 
 class PyClusterTwin {
  public:
-  explicit PyClusterTwin(std::unique_ptr<sim::ClusterTwin> twin) : twin_(std::move(twin)) {}
+  explicit PyClusterTwin(std::unique_ptr<sim::ClusterTwin> twin);
+  ~PyClusterTwin();  // the endpoint populations first (they crash their hosts), then the twin
 
   sim::ClusterTwin& twin() { return *twin_; }
+  // The twin's endpoint populations, made on first use (endpoints_bindings.cpp).
+  sim::endpoints::EndpointPopulations& endpoints();
   // `number` names a host of this twin, or TandemError.
   int host(int number) const;
 
@@ -51,6 +59,7 @@ class PyClusterTwin {
 
  private:
   std::unique_ptr<sim::ClusterTwin> twin_;
+  std::unique_ptr<sim::endpoints::EndpointPopulations> endpoints_;  // after twin_: destroyed before it
   std::shared_ptr<py::error_already_set> callback_error_;
 };
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from tandem import invariants, procedures
-from tandem._tandem import ClusterTwin, TandemError, TwinOperator
+from tandem._tandem import ClusterTwin, EndpointPopulations, TandemError, TwinOperator, publish_cluster_records
 from tandem.admin import AdminPeer
 
 CLUSTER_NAME = "cluster.tandem.test"
@@ -63,6 +63,22 @@ class Twin(ClusterTwin):
     def _ok(report) -> None:
         if not report.ok:
             raise TandemError(f"{report.procedure} stopped: {report.failure}\n{report}")
+
+    # ---- endpoints ----------------------------------------------------------------
+    def endpoints(self, publish: bool = True) -> EndpointPopulations:
+        """The twin's endpoint populations (made on first use, destroyed before the twin):
+        ``pops.add("phones", kind="sip_srv", count=200)``. The first call publishes the DNS
+        records of CLUSTER_NAME (Appendix 2), which SRV and round-robin endpoints look up,
+        unless ``publish`` is False (then call publish_cluster_records yourself)."""
+        if publish and not getattr(self, "_records_published", False):
+            self.publish_cluster_records()
+        return super().endpoints()
+
+    def publish_cluster_records(self, cluster_name: str = CLUSTER_NAME, peers: Sequence[int] = (),
+                                sip_udp: bool = False) -> None:
+        """The cluster name's SRV and A records for ``peers`` (every host when empty)."""
+        publish_cluster_records(self, cluster_name, list(peers), sip_udp)
+        self._records_published = True
 
     # ---- waiting in virtual time -------------------------------------------------
     def wait_for(self, check, limit_s: float = 120.0, poll_s: float = 0.5) -> bool:

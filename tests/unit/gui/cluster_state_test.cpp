@@ -132,5 +132,37 @@ TEST(ClusterState, TimesReadAsHoursMinutesSeconds) {
   EXPECT_EQ(format_time(((25 * 60 + 3) * 60 + 4) * kSecond + 56'000'000), "25:03:04.056");
 }
 
+// Outbound endpoints hold a registration at two peers at once: no move; an
+// H.323 endpoint whose gatekeeper died registers with an alternate: a move.
+TEST(ClusterStateEndpoints, TwoFlowsAreNotAMoveButALostPeersEndpointsMovingAre) {
+  ClusterState s;
+  s.hosts = {"operator", "peer1", "peer2", "phones"};
+  const auto record = [&s](std::int64_t t, const char* kind, int host, const char* detail) {
+    return apply(s, TraceEvent{t * kSecond, QString::fromLatin1(kind), host, -1, 0, QString::fromLatin1(detail)});
+  };
+  for (int host : {kPeer1, kPeer2}) {
+    record(1, "host.boot", host, "");
+    record(1, "peer.status", host, "slot 1 primary 1 peers 2 software X maintenance off settings 0");
+  }
+  record(2, "sip.register", kPeer1, "200 TCP 10.0.1.1:40001 <sip:bob@tandem.test>;tag=1");
+  record(2, "sip.register", kPeer2, "200 TCP 10.0.1.1:40002 <sip:bob@tandem.test>;tag=2");
+  record(40, "sip.register", kPeer1, "200 TCP 10.0.1.1:40001 <sip:bob@tandem.test>;tag=1");
+  EXPECT_EQ(s.endpoints_at(kPeer1), 1);
+  EXPECT_EQ(s.endpoints_at(kPeer2), 1);
+  EXPECT_EQ(s.last_move.count, 0);
+
+  EXPECT_TRUE(record(41, "h323.register", kPeer2, "00aa [carol] from 10.0.1.1:1719").note.isEmpty());  // a first registration
+  record(50, "fault.crash", kPeer2, "");
+  EXPECT_EQ(s.endpoints_at(kPeer2), 0);
+  const Change moved = record(80, "h323.register", kPeer1, "00bb [carol] from 10.0.1.1:1719");
+  EXPECT_EQ(moved.note, "h323:carol moved from peer2 to peer1");
+  EXPECT_EQ(s.endpoints_at(kPeer1), 2);  // bob's flow and carol
+  EXPECT_EQ(s.last_move.count, 1);
+  record(81, "sip.register", kPeer1, "503 TCP 10.0.1.1:40001 <sip:bob@tandem.test>;tag=1");
+  EXPECT_EQ(s.endpoints_at(kPeer1), 1);
+  record(82, "h323.expire", kPeer1, "00bb [carol] from 10.0.1.1:1719");
+  EXPECT_EQ(s.endpoints_at(kPeer1), 0);
+}
+
 }  // namespace
 }  // namespace tandem::view

@@ -65,6 +65,7 @@ QByteArray handcrafted_trace() {
   t += line(26, "cluster.peer", "peer2", "peer 1 Failed");
   t += line(26, "cluster.database", "peer2", "Syncing revision 5");
   t += line(30, "sip.register", "peer1", "200 UDP 10.0.0.200:5060 <sip:alice@tandem.test>;tag=1");
+  t += line(31, "sip.register", "peer1", "503 UDP 10.0.0.200:5060 <sip:alice@tandem.test>;tag=1");
   t += line(31, "sip.register", "peer2", "200 UDP 10.0.0.200:5060 <sip:alice@tandem.test>;tag=2");
   t += line(40, "fault.heal", "peer1", nullptr, "peer2");
   t += line(42, "cluster.peer", "peer1", "peer 2 Active");

@@ -29,7 +29,7 @@ class WarningCollector {
 //   t=2 s   every pair sees each other Active; peer1 commits revision 5, peer2 applies it
 //   t=10 s  peer3 crashes; t=16 s peer1 and peer2 declare it Failed, raise alarm 20011
 //   t=20 s  peer1 and peer2 partitioned; t=26 s each declares the other Failed
-//   t=30 s  alice registers at peer1; t=31 s alice moves to peer2
+//   t=30 s  alice registers at peer1; t=31 s peer1 refuses her (503) and she moves to peer2
 //   t=40 s  healed; t=42 s they see each other again; peer2 in maintenance
 //   t=50 s  peer3 restarts with other clustering settings
 QByteArray handcrafted_trace();
