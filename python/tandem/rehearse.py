@@ -4,8 +4,10 @@
 their states, clustering settings, software versions, the replicated
 configuration, system names, load) and builds a twin of it: the same number
 of peers in the same slots, formed with the guide's procedures, the same
-primary, the same versions, the same configuration and reported load, dead
-peers powered off. ``rehearse(...)`` then runs a procedure on that twin, with
+primary, the same versions, the same configuration, dead peers powered off,
+and twin endpoints (of the kind the operator says the live ones are, DNS SRV
+by default) standing for the live registrations, so the report says where
+registrations would go. ``rehearse(...)`` then runs a procedure on that twin, with
 chosen faults, and tells what would happen: the procedure's report (in the
 live cluster's addresses) and the invariants checked afterwards.
 
@@ -124,8 +126,44 @@ def _configure(peer: AdminPeer, changes: dict[str, str]) -> None:
         peer.configure(pairs[start:start + _BATCH])
 
 
-def twin_from_snapshot(snap: LiveSnapshot, seed: int = 1, **options: Any) -> Twin:
-    """Builds the twin: twin host N stands for live slot N."""
+# How endpoints find the cluster (the guide's options); the live cluster's
+# registrations are carried by twin endpoints of one of these kinds.
+ENDPOINT_KINDS = ("sip_srv", "sip_round_robin", "sip_outbound", "sip_static", "h323_srv", "h323_round_robin",
+                  "h323_static")
+ENDPOINTS_MAX = 3000  # enough to see where registrations go, few enough to rehearse in seconds
+
+
+def _add_endpoints(twin: Twin, snap: LiveSnapshot, alive: list[int], kind: str, most: int) -> None:
+    """Twin endpoints for the live registrations: one per registration (scaled
+    down past ``most``). Static and outbound ones start on the peer whose
+    registrations they stand for; SRV and round-robin ones find a peer as
+    such endpoints do, so only their total matches the live cluster."""
+    counts = {p.slot: p.registrations for p in snap.peers if p.slot in alive and p.registrations > 0}
+    total = sum(counts.values())
+    if total == 0:
+        return
+    scale = min(1.0, most / total)
+    pops = twin.endpoints()
+    placed = kind in ("sip_static", "sip_outbound", "h323_static")
+    groups = [(f"peer{slot}", max(1, round(n * scale)), [slot] + [s for s in alive if s != slot])
+              for slot, n in counts.items()] if placed else [("live", max(1, round(total * scale)), [])]
+    for name, count, peers in groups:
+        pops.add(f"{kind}-{name}", kind=kind, count=count, peers=peers[:2] if kind == "sip_outbound" else peers[:1])
+    wanted = sum(count for _, count, _ in groups)
+    twin.wait_for(lambda: sum(pops.reachable_count(i) for i in range(len(pops))) >= wanted, 120)
+    twin.run_for(2)  # the peers' counts follow within a second (xStatus, the report's before)
+    twin.notes.append(f"{wanted} twin endpoint(s) ({kind}) stand for the live cluster's {total} registration(s)"
+                      + ("" if scale == 1.0 else f", scaled by {scale:.3f}")
+                      + ("" if placed else "; they chose their peers by their own discovery"))
+
+
+def twin_from_snapshot(snap: LiveSnapshot, seed: int = 1, endpoints: str | None = "sip_srv",
+                       endpoints_max: int = ENDPOINTS_MAX, **options: Any) -> Twin:
+    """Builds the twin: twin host N stands for live slot N. The live cluster's
+    registrations become twin endpoints of kind ``endpoints`` (None: carried
+    only as a reported count), so a procedure's report says where they go."""
+    if endpoints is not None and endpoints not in ENDPOINT_KINDS:
+        raise ValueError(f"endpoints must be one of {', '.join(ENDPOINT_KINDS)}, not {endpoints!r}")
     size = max(p.slot for p in snap.peers) if snap.clustered else 1
     primary = next(p for p in snap.peers if p.slot == snap.primary_slot)
     version = primary.software_version or None
@@ -159,12 +197,15 @@ def twin_from_snapshot(snap: LiveSnapshot, seed: int = 1, **options: Any) -> Twi
     alive = [p.slot for p in snap.peers if twin.state(p.slot) == "running"]
     if snap.clustered and len(alive) == size:
         twin.wait_converged(alive, limit_s=300)
-    for p in snap.peers:
-        if p.slot in alive and (p.registrations or p.traversal_calls or p.non_traversal_calls):
-            twin.set_usage(p.slot, p.registrations, p.traversal_calls, p.non_traversal_calls)
-    if any(p.registrations for p in snap.peers):
-        twin.notes.append("registrations are carried as each peer's reported load; endpoints do not re-register "
-                          "in the twin yet, so a restarted peer's registrations count as lost")
+    if endpoints is not None:
+        _add_endpoints(twin, snap, alive, endpoints, endpoints_max)
+    for p in snap.peers:  # calls (and, without endpoints, registrations) as each peer reported them
+        registrations = 0 if endpoints is not None else p.registrations
+        if p.slot in alive and (registrations or p.traversal_calls or p.non_traversal_calls):
+            twin.set_usage(p.slot, registrations, p.traversal_calls, p.non_traversal_calls)
+    if endpoints is None and any(p.registrations for p in snap.peers):
+        twin.notes.append("registrations are carried as each peer's reported load, not as endpoints: a restarted "
+                          "peer's registrations count as lost")
     return twin
 
 
@@ -289,6 +330,9 @@ def _parser() -> argparse.ArgumentParser:
     trust.add_argument("--insecure", action="store_true", help="do not check the peers' certificates")
     parser.add_argument("--fault", action="append", default=[], metavar="KIND:HOSTS@SECONDS",
                         help="a fault during the procedure; hosts by live address or slot (repeatable)")
+    parser.add_argument("--endpoints", default="sip_srv", choices=[*ENDPOINT_KINDS, "none"],
+                        help="how the live cluster's endpoints find it: twin endpoints of this kind stand for its "
+                             "registrations (default sip_srv; none: only the reported count)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--seeds", type=int, default=1, help="rehearse on this many seeds from --seed")
     parser.add_argument("procedure", choices=sorted(_CLI))
@@ -339,7 +383,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _rehearse_seed(snap: LiveSnapshot, seed: int, planner: str, names: list[str], opts) -> Rehearsal:
-    twin = twin_from_snapshot(snap, seed=seed)
+    twin = twin_from_snapshot(snap, seed=seed, endpoints=None if opts.endpoints == "none" else opts.endpoints)
     args: dict[str, Any] = {}
     for name, value in zip(names, opts.args):
         if name in ("version", "new_address"):

@@ -85,7 +85,13 @@ Result<PeerStatus> PeerClient::status() {
     s.peers.push_back(PeerEntry{value_or<int>(p, "Slot", 0), value_or<std::string>(p, "Address", ""),
                                 value_or<std::string>(p, "State", ""), value_or<std::string>(p, "SoftwareVersion", "")});
   }
-  if (const Json usage = cluster.value("ResourceUsage", Json()); usage.is_object()) {
+  // This peer's own load: its row of the peer list ("This system"); a
+  // stand-alone peer has no list, and the cluster's totals are its own.
+  Json usage = cluster.value("ResourceUsage", Json());
+  for (const Json& p : cluster.value("Peers", Json::array())) {
+    if (value_or<std::string>(p, "State", "") == "This system") usage = p.value("ResourceUsage", Json());
+  }
+  if (usage.is_object()) {
     s.registrations = value_or<std::int64_t>(usage, "Registrations", 0);
     s.calls = value_or<std::int64_t>(usage, "TraversalCalls", 0) + value_or<std::int64_t>(usage, "NonTraversalCalls", 0);
   }

@@ -9,6 +9,8 @@
 
 #include "runtime/ops/peer_client.hpp"
 #include "runtime/peer.hpp"
+#include "simulator/endpoints/cluster_dns.hpp"
+#include "simulator/endpoints/populations.hpp"
 #include "simulator/twin_operator.hpp"
 
 namespace tandem::ops {
@@ -255,6 +257,38 @@ TEST_F(ProceduresTest, AnUpgradeTakesThePrimaryFirstThenEachSubordinateAndEndsCo
   for (int host = 1; host <= 3; ++host) EXPECT_EQ(status(host).software_version, "9.9.9");
   expect_converged({1, 2, 3});
   expect_change_replicates(1, {1, 2, 3}, "903");
+}
+
+// With endpoints registered (DNS SRV, the guide's second choice), each
+// peer's maintenance mode sends its endpoints to the others, its own
+// registrations time out, and the report counts what moved.
+TEST_F(ProceduresTest, AnUpgradeWithEndpointsWaitsForEachPeersRegistrationsAndSaysWhereTheyWent) {
+  make(3);
+  form(3);
+  ASSERT_TRUE(sim::endpoints::publish_cluster_records(*twin_, kClusterName).ok());
+  sim::endpoints::EndpointPopulations pops(*twin_);
+  sim::endpoints::PopulationSpec spec;
+  spec.name = "phones";
+  spec.kind = sim::endpoints::EndpointKind::SipSrv;
+  spec.count = 60;
+  spec.cluster_name = kClusterName;
+  ASSERT_TRUE(pops.add(spec).ok());
+  op_->wait(30s);
+  ASSERT_EQ(pops.reachable_count(0), 60);
+  const auto per_peer = pops.registered_per_peer(0);
+  EXPECT_EQ(status(1).registrations.value_or(-1), per_peer[1]);  // a peer's own, not the cluster's total
+  std::vector<std::string> waits;
+  const Report report = run_ok(upgrade(*op_, at(1), "9.9.9"), [&](const StepRecord& step) {
+    if (step.title.find("registrations to time out") != std::string::npos) {
+      waits.push_back(step.title.substr(0, step.title.find(':')));
+      EXPECT_EQ(step.outcome, StepOutcome::Done) << step.title;
+    }
+  });
+  EXPECT_EQ(waits, (std::vector<std::string>{at(1), at(2), at(3)}));
+  EXPECT_EQ(report.registrations_before.value_or(-1), 60);
+  EXPECT_GT(report.registrations_moved, 0);  // each peer's endpoints left it for the others
+  op_->wait(120s);
+  EXPECT_EQ(pops.reachable_count(0), 60);  // and every endpoint is registered somewhere at the end
 }
 
 TEST_F(ProceduresTest, AConfigurationChangeDuringAnUpgradeStopsIt) {
