@@ -1,11 +1,20 @@
 // The twin with endpoints: a 6-peer cluster (formed with the guide's
 // procedures) and 10 000 SIP endpoints finding its peers by DNS SRV,
 // registering and refreshing for 24 hours of virtual time. Prints the wall
-// time on one core (target: 10 s or less for the 24 hours), the events run,
-// the REGISTERs the peers answered, peak RSS, and the population report.
+// and CPU time on one core, the events run, the REGISTERs the peers answered,
+// peak RSS, the trace hash (same seed and scenario, same hash: an
+// optimisation must leave it as it was) and the population report.
 //
 //   bench_twin_endpoints [--endpoints N] [--hours H] [--transport udp|tcp] [--refresh-max S] [--idle]
 //   bench_twin_endpoints --failover
+//
+// The target (issue 6): the default run, 10 000 endpoints over UDP with the
+// registrar's Refresh Maximum at 3600 s (hourly refreshes, about 290 000
+// REGISTERs a day), 24 h of virtual time in 10 s of wall time or less.
+// `--refresh-max 60` is the second figure: the VCS default maximum, which
+// makes every endpoint refresh about once a minute (17 M REGISTERs a day,
+// each parsed and answered by a real SIP codec on both ends); that run is
+// some 60 times the SIP work and is not held to the 10 s target.
 //
 // --failover prints, instead, the guide's options side by side: 100
 // endpoints of each kind on the same cluster while peer 2 dies, peer 3 goes
@@ -17,8 +26,9 @@
 // endpoints need from 6 peers. --idle runs the same cluster without
 // endpoints, to tell the cluster's own cost from the endpoints'.
 // --refresh-max sets xConfiguration SIP Registration Standard Refresh Maximum
-// (45..7200 s; the VCS default, 60, otherwise): endpoints ask for 3600 s and
-// refresh at 80-90% of what is granted, so it sets the REGISTER rate.
+// (45..7200 s; 3600 unless given, --failover keeps the configured 60):
+// endpoints ask for 3600 s and refresh at 80-90% of what is granted, so it
+// sets the REGISTER rate.
 
 #include <sys/resource.h>
 
@@ -44,6 +54,8 @@ using Clock = std::chrono::steady_clock;
 
 constexpr char kCluster[] = "cluster.tandem.test";
 constexpr int kPeers = 6;
+constexpr int kTargetRefreshMaxS = 3600;  // the target run's refresh maximum (see the header)
+constexpr int kVcsDefaultRefreshMaxS = 60;
 
 struct Args {
   int endpoints = 10'000;
@@ -51,10 +63,19 @@ struct Args {
   bool udp = true;
   bool idle = false;
   bool failover = false;
-  int refresh_max_s = 0;  // 0: the configured default
+  int refresh_max_s = kTargetRefreshMaxS;
 };
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// User plus system CPU time of this process: the figure a busy shared machine
+// disturbs least.
+double cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
 
 long peak_rss_kib() {
   rusage usage{};
@@ -132,6 +153,14 @@ std::uint64_t answered(sim::ClusterTwin& twin, std::uint64_t sip::RegistrarCount
   return total;
 }
 
+std::uint64_t sip_stat(sim::ClusterTwin& twin, std::uint64_t sip::SipServiceStats::*field) {
+  std::uint64_t total = 0;
+  for (int n = 1; n <= kPeers; ++n) {
+    if (Peer* p = twin.peer(n); p && p->sip()) total += p->sip()->stats().*field;
+  }
+  return total;
+}
+
 // Every option of the guide through three events; a report after each.
 int failover(sim::ClusterTwin& t) {
   using sim::endpoints::EndpointKind;
@@ -175,12 +204,15 @@ int failover(sim::ClusterTwin& t) {
 int main(int argc, char** argv) {
   Args args;
   if (!parse(argc, argv, args)) {
-    std::fprintf(stderr, "usage: bench_twin_endpoints [--endpoints N] [--hours H] [--transport udp|tcp] [--idle] | --failover\n");
+    std::fprintf(stderr,
+                 "usage: bench_twin_endpoints [--endpoints N] [--hours H] [--transport udp|tcp] [--refresh-max 45..7200] "
+                 "[--idle] | --failover\n");
     return 2;
   }
   std::printf("bench_twin_endpoints on %s\n", tandem::bench::machine_summary().c_str());
   const auto form_start = Clock::now();
-  auto twin = make_cluster(args.udp && !args.failover, args.refresh_max_s);
+  // --failover keeps the configured default refresh maximum (60 s).
+  auto twin = make_cluster(args.udp && !args.failover, args.failover ? 0 : args.refresh_max_s);
   if (!twin) {
     std::printf("cannot form the cluster: %s\n", twin.error().message.c_str());
     return 1;
@@ -220,26 +252,39 @@ int main(int argc, char** argv) {
   const auto events_before = t.sim().loop().events_run();
   const auto registers_before = answered(t, &sip::RegistrarCounts::registered) + answered(t, &sip::RegistrarCounts::refreshed);
   const auto start = Clock::now();
+  const double cpu_start = cpu_seconds();
   if (auto ok = t.run_for(std::chrono::hours(args.hours)); !ok) {
     std::printf("run: %s\n", ok.error().message.c_str());
     return 1;
   }
   const double wall = seconds_since(start);
+  const double cpu = cpu_seconds() - cpu_start;
   const auto events = t.sim().loop().events_run() - events_before;
   const auto registers =
       answered(t, &sip::RegistrarCounts::registered) + answered(t, &sip::RegistrarCounts::refreshed) - registers_before;
-  std::printf("%s: %d h virtual in %.2f s wall (%.0fx real time), %llu events (%.2f M/s), %llu REGISTERs answered "
-              "(%.0f/s virtual), peak RSS %.0f MiB\n",
+  const bool target_run = !args.idle && args.udp && args.endpoints == 10'000 && args.refresh_max_s == kTargetRefreshMaxS;
+  const std::string refresh = "refresh maximum " + std::to_string(args.refresh_max_s) + " s" +
+                              (args.refresh_max_s == kTargetRefreshMaxS       ? " (hourly: the target run)"
+                               : args.refresh_max_s == kVcsDefaultRefreshMaxS ? " (the VCS default: second figure, no target)"
+                                                                              : "");
+  std::printf("%s: %d h virtual in %.2f s wall, %.2f s CPU (%.0fx real time), %llu events (%.2f M/s), %llu REGISTERs "
+              "answered (%.0f/s virtual), peak RSS %.0f MiB, trace hash %016llx\n",
               args.idle ? "idle cluster"
-                        : (std::to_string(args.endpoints) + " SIP SRV endpoints over " + (args.udp ? "UDP" : "TCP") +
-                           ", refresh maximum " + std::to_string(args.refresh_max_s ? args.refresh_max_s : 60) + " s")
+                        : (std::to_string(args.endpoints) + " SIP SRV endpoints over " + (args.udp ? "UDP" : "TCP") + ", " +
+                           refresh)
                               .c_str(),
-              args.hours, wall, static_cast<double>(args.hours) * 3600.0 / wall, static_cast<unsigned long long>(events),
+              args.hours, wall, cpu, static_cast<double>(args.hours) * 3600.0 / wall, static_cast<unsigned long long>(events),
               static_cast<double>(events) / wall / 1e6, static_cast<unsigned long long>(registers),
               static_cast<double>(registers) / (static_cast<double>(args.hours) * 3600.0),
-              static_cast<double>(peak_rss_kib()) / 1024.0);
-  if (!args.idle) {
+              static_cast<double>(peak_rss_kib()) / 1024.0, static_cast<unsigned long long>(t.trace_hash()));
+  if (target_run) {
     std::printf("target: 24 h in 10 s or less: %s\n", args.hours == 24 ? (wall <= 10.0 ? "met" : "NOT met") : "(not a 24 h run)");
+  }
+  if (!args.idle) {
+    std::printf("the peers' SIP services: %llu datagrams received, %llu responses sent, %llu keep-alives answered\n",
+                static_cast<unsigned long long>(sip_stat(t, &sip::SipServiceStats::datagrams)),
+                static_cast<unsigned long long>(sip_stat(t, &sip::SipServiceStats::responses)),
+                static_cast<unsigned long long>(sip_stat(t, &sip::SipServiceStats::keepalives)));
     std::printf("%s", pops->report_text(began).c_str());
     std::string per_peer = "registered per peer:";
     const auto counts = pops->registered_per_peer(0);

@@ -395,6 +395,7 @@ Status Peer::open() {
   if (!settings) return settings.error();
   settings_ = *settings;
   keys_ = installed_keys();
+  system_name_ = *store_->get("SystemUnit Name");
   check_installed_certificate();
   return {};
 }
@@ -561,6 +562,7 @@ Peer::ConfigFacts Peer::read_config_facts() const {
 
 void Peer::refresh_from_config() {
   keys_ = installed_keys();
+  system_name_ = *store_->get("SystemUnit Name");
   config_facts_ = read_config_facts();
   if (clustered() && !config_facts_.h323_on) {
     alarms_.raise(AlarmId::InvalidClusteringH323Off, "", env_.wall_now());
@@ -575,7 +577,7 @@ void Peer::refresh_from_config() {
 
 cluster::Heartbeat Peer::heartbeat() const {
   cluster::Heartbeat h;
-  h.system_name = *store_->get("SystemUnit Name");
+  h.system_name = system_name_;
   h.software_version = options_.software_version;
   h.applied_revision = replication_ ? std::max<std::int64_t>(0, replication_->applied_revision()) : 0;
   h.lineage = replication_ ? replication_->lineage() : "";

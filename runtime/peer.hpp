@@ -146,6 +146,7 @@ class Peer {
   bool maintenance_ = false;
   InstalledKeys keys_;
   ConfigFacts config_facts_;
+  std::string system_name_;  // SystemUnit Name, read at open and on each change: every heartbeat carries it
   // Each other peer's last contact and licences, kept in the store so the
   // 14-day borrowing survives this peer's restarts.
   struct Remembered {

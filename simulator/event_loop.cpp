@@ -15,15 +15,16 @@ void EventLoop::schedule_at(std::int64_t at_ns, EventFn fn) {
     free_slots_.pop_back();
     slots_[slot] = std::move(fn);
   }
-  push(Entry{at_ns, next_seq_++, slot});
+  TANDEM_ASSERT(slot < kSlotsMax && next_seq_ < (std::uint64_t{1} << (64 - kSlotBits)));
+  push(Entry{at_ns, next_seq_++ << kSlotBits | slot});
 }
 
-// Hand-rolled sift so entries stay 24 bytes and callbacks never move.
+// Hand-rolled sift so entries stay 16 bytes and callbacks never move.
 void EventLoop::push(Entry entry) {
   std::size_t i = heap_.size();
   heap_.push_back(entry);
   while (i > 0) {
-    const std::size_t parent = (i - 1) / 2;
+    const std::size_t parent = (i - 1) / kArity;
     if (!later(heap_[parent], entry)) break;
     heap_[i] = heap_[parent];
     i = parent;
@@ -39,9 +40,12 @@ EventLoop::Entry EventLoop::pop() {
   if (n > 0) {
     std::size_t i = 0;
     for (;;) {
-      std::size_t child = 2 * i + 1;
-      if (child >= n) break;
-      if (child + 1 < n && later(heap_[child], heap_[child + 1])) ++child;
+      const std::size_t first = kArity * i + 1;
+      if (first >= n) break;
+      std::size_t child = first;
+      for (std::size_t c = first + 1; c < first + kArity && c < n; ++c) {
+        if (later(heap_[child], heap_[c])) child = c;
+      }
       if (!later(last, heap_[child])) break;
       heap_[i] = heap_[child];
       i = child;
@@ -55,9 +59,8 @@ void EventLoop::run_one() {
   const Entry entry = pop();
   TANDEM_ASSERT(entry.at_ns >= now_ns_);
   now_ns_ = entry.at_ns;
-  EventFn fn = std::move(slots_[entry.slot]);
-  slots_[entry.slot] = nullptr;
-  free_slots_.push_back(entry.slot);
+  EventFn fn = std::move(slots_[entry.slot()]);  // leaves the slot empty
+  free_slots_.push_back(entry.slot());
   ++events_run_;
   fn();
 }

@@ -75,14 +75,6 @@ void SimHost::resume() {
   }
 }
 
-void SimHost::dispatch(std::uint64_t inc, std::function<void()> fn) {
-  if (inc != incarnation_ || state_ == HostState::Down) return;
-  if (state_ == HostState::Paused) {
-    frozen_.push_back(std::move(fn));
-    return;
-  }
-  fn();
-}
 
 void SimHost::step_wall_clock(Duration offset) {
   wall_offset_ns_ += to_ns(offset);

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "runtime/core/address.hpp"
@@ -76,8 +77,20 @@ class SimHost {
   WallTime wall_at(std::int64_t virtual_ns) const;
 
   // Runs `fn` as this host's process, if incarnation `inc` is still alive:
-  // now if running, after resume if paused, never if it crashed since.
-  void dispatch(std::uint64_t inc, std::function<void()> fn);
+  // now if running, after resume if paused, never if it crashed since. A
+  // template so that running now wraps nothing: only work that must wait is
+  // kept, as a std::function.
+  template <class F>
+  void dispatch(std::uint64_t inc, F&& fn) {
+    if (inc != incarnation_ || state_ == HostState::Down) return;
+    if (state_ == HostState::Paused) {
+      frozen_.emplace_back(std::forward<F>(fn));
+      return;
+    }
+    fn();
+  }
+  // Whether dispatch(inc, ...) would run its work now.
+  bool runs_now(std::uint64_t inc) const { return inc == incarnation_ && state_ == HostState::Running; }
 
  private:
   void boot();

@@ -1,7 +1,9 @@
 #include "simulator/network.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <string>
+#include <vector>
 
 #include "simulator/host.hpp"
 #include "simulator/simulation.hpp"
@@ -13,8 +15,38 @@ namespace tandem::sim {
 // d to side 1 - d, in order; each queued packet has exactly one pending delivery
 // event of the direction's current epoch.
 
+// First in, first out, keeping its storage when it empties: a direction
+// mostly holds one packet at a time, and a std::deque would free and
+// allocate a block for each.
+class SegmentQueue {
+ public:
+  bool empty() const { return head_ == items_.size(); }
+  void push_back(Network::Segment s) { items_.push_back(std::move(s)); }
+  Network::Segment pop_front() {
+    Network::Segment s = std::move(items_[head_++]);
+    if (empty()) {
+      clear();
+    } else if (head_ >= kCompactAfter && head_ * 2 >= items_.size()) {  // a queue that never drains stays bounded
+      items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
+      head_ = 0;
+    }
+    return s;
+  }
+  void clear() {
+    items_.clear();
+    head_ = 0;
+  }
+  auto begin() const { return items_.begin() + static_cast<std::ptrdiff_t>(head_); }
+  auto end() const { return items_.end(); }
+
+ private:
+  static constexpr std::size_t kCompactAfter = 64;
+  std::vector<Network::Segment> items_;
+  std::size_t head_ = 0;
+};
+
 struct Direction {
-  std::deque<Network::Segment> queue;
+  SegmentQueue queue;
   std::uint64_t epoch = 0;
   bool held = false;
   std::int64_t held_since_ns = -1;  // first stall of the current outage; -1 when flowing
@@ -239,9 +271,22 @@ Status Network::check_local(std::int32_t host, const Endpoint& local) const {
   return {};
 }
 
-template <class Socket>
-Result<std::vector<Endpoint>> Network::claim(const std::map<Endpoint, Socket*>& taken, std::int32_t host,
-                                             const Endpoint& local, std::string_view what) const {
+// The address as two words, mixed (splitmix64's finalizer): a few multiplies
+// rather than one per byte.
+std::size_t Network::EndpointHash::operator()(const Endpoint& e) const {
+  std::uint64_t high = 0;
+  std::uint64_t low = 0;
+  std::memcpy(&high, e.ip.bytes().data(), sizeof high);
+  std::memcpy(&low, e.ip.bytes().data() + sizeof high, sizeof low);
+  std::uint64_t h = high ^ (low * 0x9e3779b97f4a7c15ULL) ^ (static_cast<std::uint64_t>(e.ip.family()) << 16 | e.port);
+  h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+  return static_cast<std::size_t>(h ^ (h >> 31));
+}
+
+template <class Sockets>
+Result<std::vector<Endpoint>> Network::claim(const Sockets& taken, std::int32_t host, const Endpoint& local,
+                                             std::string_view what) const {
   if (auto ok = check_local(host, local); !ok) return ok.error();
   std::vector<Endpoint> bind;
   if (local.ip == IpAddress{}) {
@@ -363,8 +408,7 @@ void Network::deliver_segment(std::uint64_t conn_id, int dir, std::uint64_t epoc
     return;
   }
   d.held_since_ns = -1;
-  Segment segment = std::move(d.queue.front());
-  d.queue.pop_front();
+  Segment segment = d.queue.pop_front();
   d.bytes -= segment.data.size();
   const bool stale_end = segment.kind != SegmentKind::Syn && dest.incarnation() != conn->inc[1 - dir];
   if (stale_end) {
@@ -562,8 +606,14 @@ void Network::forget_if_done(const std::shared_ptr<Connection>& conn) {
   connections_.erase(conn->id);
 }
 
-void Network::later_direct(std::int32_t host, std::uint64_t inc, std::shared_ptr<bool> alive, std::function<void()> fn) {
-  sim_.host(host).dispatch(inc, [alive = std::move(alive), fn = std::move(fn)] {
+template <class F>
+void Network::later_direct(std::int32_t host, std::uint64_t inc, const std::shared_ptr<bool>& alive, F fn) {
+  SimHost& h = sim_.host(host);
+  if (h.runs_now(inc)) {
+    if (*alive) fn();
+    return;
+  }
+  h.dispatch(inc, [alive, fn = std::move(fn)] {
     if (*alive) fn();
   });
 }
@@ -634,7 +684,12 @@ void Network::deliver_datagram(std::int32_t from_host, const Endpoint& from, con
   }
   ++stats_.datagrams_delivered;
   sim_.trace().record(now, "net.datagram", dest, from_host, static_cast<std::int64_t>(payload.size()));
-  sim_.host(dest).dispatch(it->second->inc_, [this, from, to, payload] {
+  SimHost& host = sim_.host(dest);
+  if (host.runs_now(it->second->inc_)) {
+    it->second->handler_(from, payload);
+    return;
+  }
+  host.dispatch(it->second->inc_, [this, from, to, payload] {
     auto socket = datagram_sockets_.find(to);
     if (socket != datagram_sockets_.end()) socket->second->handler_(from, payload);
   });

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <unordered_map>
 #include <utility>
 
 #include "runtime/env/env.hpp"
@@ -90,9 +91,9 @@ class Network {
   Status check_local(std::int32_t host, const Endpoint& local) const;
   // The endpoints a bind to `local` occupies (every address of the host for the
   // wildcard address), or why it cannot have them.
-  template <class Socket>
-  Result<std::vector<Endpoint>> claim(const std::map<Endpoint, Socket*>& taken, std::int32_t host,
-                                      const Endpoint& local, std::string_view what) const;
+  template <class Sockets>
+  Result<std::vector<Endpoint>> claim(const Sockets& taken, std::int32_t host, const Endpoint& local,
+                                      std::string_view what) const;
   std::uint16_t ephemeral_port(std::int32_t host);
   std::int64_t transit_ns(std::int32_t from, std::int32_t to, std::size_t bytes, bool syn);
 
@@ -112,7 +113,8 @@ class Network {
   // Runs `fn` as `host`'s process while `alive` holds: `later` from a fresh
   // event (never inside the caller), `later_direct` from the current one.
   void later(std::int32_t host, std::uint64_t inc, std::shared_ptr<bool> alive, std::function<void()> fn);
-  void later_direct(std::int32_t host, std::uint64_t inc, std::shared_ptr<bool> alive, std::function<void()> fn);
+  template <class F>
+  void later_direct(std::int32_t host, std::uint64_t inc, const std::shared_ptr<bool>& alive, F fn);
 
   // Datagrams.
   void send_datagram(std::int32_t host, const Endpoint& from, const Endpoint& to, ByteView payload);
@@ -125,7 +127,11 @@ class Network {
   std::map<std::pair<std::int32_t, std::int32_t>, std::int64_t> link_busy_until_ns_;
   std::set<std::pair<std::int32_t, std::int32_t>> cuts_;
   std::map<Endpoint, SimListener*> listeners_;
-  std::map<Endpoint, SimDatagramSocket*> datagram_sockets_;
+  // Every datagram looks its socket up (10 000 endpoints hold one each); nothing iterates it in an order that matters.
+  struct EndpointHash {
+    std::size_t operator()(const Endpoint& e) const;
+  };
+  std::unordered_map<Endpoint, SimDatagramSocket*, EndpointHash> datagram_sockets_;
   std::map<std::uint64_t, std::shared_ptr<Connection>> connections_;
   std::map<std::int32_t, std::uint16_t> next_port_;
   std::map<std::pair<std::string, std::string>, ChainVerdict> verdict_cache_;

@@ -37,6 +37,7 @@ Membership::Membership(Env& env, ClusteringSettings settings, int self_slot, std
                        LocalInfo local, AlarmSet& alarms, MembershipOptions options)
     : env_(env),
       settings_(std::move(settings)),
+      settings_hash_(settings_.hash()),
       self_slot_(self_slot),
       tls_(std::move(tls)),
       local_(std::move(local)),
@@ -48,6 +49,8 @@ Membership::Membership(Env& env, ClusteringSettings settings, int self_slot, std
     v.slot = slot;
     v.address = settings_.peers[static_cast<std::size_t>(slot - 1)];
     v.state = slot == self_slot_ ? PeerState::ThisSystem : PeerState::Unknown;
+    auto ip = IpAddress::parse(v.address);
+    listed_ips_.push_back(ip ? std::optional<IpAddress>(*ip) : std::nullopt);
     views_.push_back(std::move(v));
   }
 }
@@ -103,10 +106,10 @@ void Membership::on_outbound_verdict(int slot, const IdentityVerdict& verdict) {
   if (!verdict.accepted()) {
     refused_[slot] = "peer " + std::to_string(slot) + " (" + o.link->remote().to_string() + "): " + verdict.message;
     env_.log(LogLevel::Warn, "cluster", "refused " + refused_[slot]);
-    update_alarms();
+    update_alarms(local_().feature_keys_hash);
     return drop_outbound(slot);
   }
-  if (refused_.erase(slot) > 0) update_alarms();
+  if (refused_.erase(slot) > 0) update_alarms(local_().feature_keys_hash);
   o.link->send(encode(heartbeat_now()));
 }
 
@@ -161,8 +164,8 @@ void Membership::on_inbound_request(std::uint64_t id, const wire::Frame& frame) 
 void Membership::on_inbound_frame(std::uint64_t id, const wire::Frame& frame) {
   if (frame.type >= kFirstQueryFrame) return on_inbound_request(id, frame);
   VerifiedLink& link = *inbound_.at(id);
-  auto heartbeat = decode_heartbeat(frame);
-  const int slot = heartbeat ? heartbeat->slot : 0;
+  const Status heartbeat = decode_heartbeat(frame, incoming_);
+  const int slot = heartbeat ? incoming_.slot : 0;
   std::string refusal = heartbeat ? "" : heartbeat.error().message;
   if (heartbeat && (slot > static_cast<int>(views_.size()) || slot == self_slot_)) {
     refusal = "heartbeat claims slot " + std::to_string(slot) + ", which is not another listed peer";
@@ -170,7 +173,7 @@ void Membership::on_inbound_frame(std::uint64_t id, const wire::Frame& frame) {
   // A listed IP address must be where the heartbeat comes from (names are
   // checked by TLS Enforce against DNS).
   if (refusal.empty()) {
-    auto listed = IpAddress::parse(view(slot).address);
+    const std::optional<IpAddress>& listed = listed_ips_[static_cast<std::size_t>(slot - 1)];
     if (listed && *listed != link.remote().ip) {
       refusal = "heartbeat for slot " + std::to_string(slot) + " came from " + link.remote().ip.to_string() +
                 ", not " + listed->to_string();
@@ -184,11 +187,15 @@ void Membership::on_inbound_frame(std::uint64_t id, const wire::Frame& frame) {
   }
   inbound_slot_[id] = slot;
   PeerView& v = view(slot);
-  link.send(encode(Echo{static_cast<std::uint8_t>(self_slot_), heartbeat->sent_ns}));
-  v.last = std::move(heartbeat.value());
+  link.send(encode(Echo{static_cast<std::uint8_t>(self_slot_), incoming_.sent_ns}));
+  if (v.last) {
+    std::swap(*v.last, incoming_);  // the older one's storage takes the next heartbeat
+  } else {
+    v.last = std::move(incoming_);
+  }
   v.last_heard = env_.now();
   v.last_contact = env_.wall_now();
-  if (v.state != PeerState::Active) evaluate();
+  if (v.state != PeerState::Active) evaluate(local_().feature_keys_hash);
 }
 
 void Membership::on_outbound_frame(int slot, const wire::Frame& frame) {
@@ -208,21 +215,22 @@ Heartbeat Membership::heartbeat_now() {
   Heartbeat h = local_();
   h.slot = static_cast<std::uint8_t>(self_slot_);
   h.primary = static_cast<std::uint8_t>(settings_.primary);
-  h.settings_hash = settings_.hash();
+  h.settings_hash = settings_hash_;
   h.sent_ns = to_ns(env_.now());
   return h;
 }
 
 void Membership::tick() {
-  const auto frame = encode(heartbeat_now());
+  const Heartbeat mine = heartbeat_now();
+  const auto frame = encode(mine);
   for (auto& [slot, out] : outbound_) {
     if (out->link && out->link->accepted()) out->link->send(frame);
   }
-  evaluate();
+  evaluate(mine.feature_keys_hash);
   tick_timer_ = env_.start_timer(options_.interval, [this] { tick(); });
 }
 
-void Membership::evaluate() {
+void Membership::evaluate(const std::string& own_keys_hash) {
   const MonoTime now = env_.now();
   bool changed = false;
   for (PeerView& v : views_) {
@@ -238,20 +246,19 @@ void Membership::evaluate() {
     changed = true;
     env_.trace("cluster.peer", "peer " + std::to_string(v.slot) + " " + std::string(to_string(next)));
   }
-  update_alarms();
+  update_alarms(own_keys_hash);
   if (changed && on_change_) on_change_();
 }
 
-void Membership::update_alarms() {
-  const Heartbeat mine = local_();
+void Membership::update_alarms(const std::string& own_keys_hash) {
   std::string failed, settings, primary, keys;
   auto add = [](std::string& list, const PeerView& v) { list += (list.empty() ? "peer " : ", peer ") + std::to_string(v.slot) + " (" + v.address + ")"; };
   for (const PeerView& v : views_) {
     if (v.state == PeerState::Failed) add(failed, v);
     if (v.state != PeerState::Active || !v.last) continue;
-    if (v.last->settings_hash != settings_.hash()) add(settings, v);
+    if (v.last->settings_hash != settings_hash_) add(settings, v);
     if (v.last->primary != settings_.primary) add(primary, v);
-    if (v.last->feature_keys_hash != mine.feature_keys_hash) add(keys, v);
+    if (v.last->feature_keys_hash != own_keys_hash) add(keys, v);
   }
   const WallTime at = env_.wall_now();
   const auto set = [&](AlarmId id, const std::string& detail) {

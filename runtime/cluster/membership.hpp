@@ -99,13 +99,15 @@ class Membership {
   void on_inbound_request(std::uint64_t id, const wire::Frame& frame);
   void on_outbound_frame(int slot, const wire::Frame& frame);
   void tick();
-  void evaluate();
-  void update_alarms();
+  // Both take this peer's own feature keys hash (from its latest heartbeat).
+  void evaluate(const std::string& own_keys_hash);
+  void update_alarms(const std::string& own_keys_hash);
   Heartbeat heartbeat_now();
   PeerView& view(int slot) { return views_[static_cast<std::size_t>(slot - 1)]; }
 
   Env& env_;
   ClusteringSettings settings_;
+  std::string settings_hash_;  // settings_ never change for a Membership's life; heartbeats carry this
   int self_slot_;
   std::shared_ptr<const TlsContext> tls_;
   LocalInfo local_;
@@ -113,6 +115,8 @@ class Membership {
   MembershipOptions options_;
   MonoTime started_;
   std::vector<PeerView> views_;
+  std::vector<std::optional<IpAddress>> listed_ips_;  // by slot - 1: the address when it is an IP literal
+  Heartbeat incoming_;  // decoded into, then swapped with its sender's last: no allocation per heartbeat
   std::unique_ptr<StreamListener> listener_;
   std::map<int, std::unique_ptr<Outbound>> outbound_;
   std::map<std::uint64_t, std::unique_ptr<VerifiedLink>> inbound_;

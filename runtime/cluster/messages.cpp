@@ -11,15 +11,15 @@ void write_list(wire::Writer& w, const std::vector<std::string>& items) {
   for (const auto& item : items) w.str(item);
 }
 
-std::vector<std::string> read_list(wire::Reader& r, std::string_view field, std::size_t max_items) {
+void read_list(wire::Reader& r, std::string_view field, std::size_t max_items, std::vector<std::string>& out) {
   const std::uint16_t n = r.u16(field);
-  std::vector<std::string> out;
   if (n > max_items) {
     r.fail(field, "has " + std::to_string(n) + " items, more than " + std::to_string(max_items));
-    return out;
+    out.clear();
+    return;
   }
-  for (std::uint16_t i = 0; i < n && r.ok(); ++i) out.push_back(r.str(field, kShortText));
-  return out;
+  out.resize(n);
+  for (std::uint16_t i = 0; i < n && r.ok(); ++i) r.str_into(out[i], field, kShortText);
 }
 
 Status check_slot(std::uint8_t slot) {
@@ -38,39 +38,44 @@ std::vector<std::uint8_t> encode(const Heartbeat& h) {
   write_list(w, h.lan_addresses);
   write_list(w, h.neighbour_addresses);
   w.i64(h.sent_ns);
-  return wire::encode_frame(kHeartbeatFrame, w.bytes());
+  return wire::encode_frame_from(kHeartbeatFrame, w.take());
 }
 
 std::vector<std::uint8_t> encode(const Echo& e) {
   wire::Writer w;
   w.u8(e.slot).i64(e.sent_ns);
-  return wire::encode_frame(kEchoFrame, w.bytes());
+  return wire::encode_frame_from(kEchoFrame, w.take());
 }
 
 Result<Heartbeat> decode_heartbeat(const wire::Frame& frame) {
+  Heartbeat h;
+  if (auto ok = decode_heartbeat(frame, h); !ok) return ok.error();
+  return h;
+}
+
+Status decode_heartbeat(const wire::Frame& frame, Heartbeat& h) {
   if (frame.type != kHeartbeatFrame) return make_error("expected a heartbeat frame, got type " + std::to_string(frame.type));
   wire::Reader r(frame.payload);
-  Heartbeat h;
   h.slot = r.u8("slot");
-  h.system_name = r.str("system name", kShortText);
-  h.software_version = r.str("software version", kShortText);
+  r.str_into(h.system_name, "system name", kShortText);
+  r.str_into(h.software_version, "software version", kShortText);
   h.primary = r.u8("primary");
-  h.settings_hash = r.str("settings hash", kShortText);
+  r.str_into(h.settings_hash, "settings hash", kShortText);
   h.applied_revision = r.i64("applied revision");
-  h.lineage = r.str("lineage", kShortText);
+  r.str_into(h.lineage, "lineage", kShortText);
   const std::uint8_t maintenance = r.u8("maintenance");
   h.registrations = r.u32("registrations");
   h.calls = r.u32("calls");
   h.licences.traversal_calls = r.u32("traversal licences");
   h.licences.non_traversal_calls = r.u32("non-traversal licences");
   h.licences.turn_relays = r.u32("TURN licences");
-  h.feature_keys_hash = r.str("feature keys hash", kShortText);
+  r.str_into(h.feature_keys_hash, "feature keys hash", kShortText);
   h.platform = r.u8("platform");
   const std::uint8_t h323 = r.u8("H.323 mode");
   h.dns_servers = r.u8("DNS servers");
   const std::uint8_t ntp = r.u8("NTP state");
-  h.lan_addresses = read_list(r, "LAN addresses", 8);
-  h.neighbour_addresses = read_list(r, "neighbour addresses", kMaxNeighbours);
+  read_list(r, "LAN addresses", 8, h.lan_addresses);
+  read_list(r, "neighbour addresses", kMaxNeighbours, h.neighbour_addresses);
   h.sent_ns = r.i64("sent time");
   if (auto ok = r.finish(); !ok) return make_error("bad heartbeat: " + ok.error().message);
   if (auto ok = check_slot(h.slot); !ok) return make_error("bad heartbeat: " + ok.error().message);
@@ -81,7 +86,7 @@ Result<Heartbeat> decode_heartbeat(const wire::Frame& frame) {
   h.ntp_synchronized = ntp == 1;
   if (h.applied_revision < 0) return make_error("bad heartbeat: negative revision");
   h.maintenance = maintenance == 1;
-  return h;
+  return {};
 }
 
 Result<Echo> decode_echo(const wire::Frame& frame) {

@@ -62,6 +62,9 @@ struct Echo {
 std::vector<std::uint8_t> encode(const Heartbeat& heartbeat);
 std::vector<std::uint8_t> encode(const Echo& echo);
 Result<Heartbeat> decode_heartbeat(const wire::Frame& frame);
+// The same into `out`, reusing its storage (a peer hears from every other peer
+// each second); `out` holds nothing useful after an error.
+Status decode_heartbeat(const wire::Frame& frame, Heartbeat& out);
 Result<Echo> decode_echo(const wire::Frame& frame);
 
 }  // namespace tandem::cluster

@@ -50,7 +50,24 @@ Result<std::unique_ptr<Database>> Database::open(FileSystem& fs, std::string_vie
   return db;
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::~Database() {
+  begin_.reset();
+  commit_.reset();
+  rollback_.reset();
+  sqlite3_close_v2(db_);
+}
+
+Status Database::run_kept(std::unique_ptr<Statement>& kept, std::string_view sql) {
+  if (!kept) {
+    auto prepared = prepare(sql);
+    if (!prepared) return prepared.error();
+    kept = std::make_unique<Statement>(std::move(prepared.value()));
+  }
+  auto done = kept->step();
+  kept->reset();
+  if (!done) return done.error();
+  return {};
+}
 
 Status Database::exec(std::string_view sql) {
   char* message = nullptr;
@@ -74,19 +91,19 @@ std::int64_t Database::changes() const { return sqlite3_changes64(db_); }
 std::string Database::last_error() const { return db_ ? sqlite3_errmsg(db_) : "out of memory"; }
 
 Result<Database::Transaction> Database::begin() {
-  if (auto ok = exec("BEGIN IMMEDIATE"); !ok) return ok.error();
+  if (auto ok = run_kept(begin_, "BEGIN IMMEDIATE"); !ok) return ok.error();
   return Transaction(*this);
 }
 
 Database::Transaction::~Transaction() {
-  if (db_) (void)db_->exec("ROLLBACK");
+  if (db_) (void)db_->run_kept(db_->rollback_, "ROLLBACK");
 }
 
 Status Database::Transaction::commit() {
   Database* db = db_;
   db_ = nullptr;
-  if (auto ok = db->exec("COMMIT"); !ok) {
-    (void)db->exec("ROLLBACK");
+  if (auto ok = db->run_kept(db->commit_, "COMMIT"); !ok) {
+    (void)db->run_kept(db->rollback_, "ROLLBACK");
     return ok;
   }
   return {};

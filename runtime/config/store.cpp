@@ -27,6 +27,23 @@ constexpr char kMasked[] = "(secret)";
 
 }  // namespace
 
+Store::Lease::~Lease() {
+  if (!p_) return;
+  p_->statement.reset();
+  p_->leased = false;
+}
+
+Result<Store::Lease> Store::statement(std::string_view sql) {
+  auto it = statements_.find(sql);
+  if (it == statements_.end()) {
+    auto prepared = db_->prepare(sql);
+    if (!prepared) return prepared.error();
+    it = statements_.emplace(std::string(sql), Prepared{std::move(prepared.value())}).first;
+  }
+  TANDEM_ASSERT(!it->second.leased);  // one use at a time: a second lease would reset the first mid-read
+  return Lease(it->second);
+}
+
 Result<std::unique_ptr<Store>> Store::open(FileSystem& fs, const Schema& schema, std::string_view name) {
   auto db = Database::open(fs, name);
   if (!db) return db.error();
@@ -71,12 +88,13 @@ Result<std::vector<Store::Validated>> Store::validate(const std::vector<Change>&
 Result<std::string> Store::get(std::string_view path) {
   auto where = schema_.resolve(path);
   if (!where) return where.error();
-  auto stmt = db_->prepare("SELECT value FROM config WHERE path = ?1");
-  if (!stmt) return stmt.error();
-  stmt->bind(1, where->path);
-  auto row = stmt->step();
+  auto lease = statement("SELECT value FROM config WHERE path = ?1");
+  if (!lease) return lease.error();
+  Statement& stmt = **lease;
+  stmt.bind(1, where->path);
+  auto row = stmt.step();
   if (!row) return row.error();
-  return *row ? stmt->column_text(0) : where->spec->default_value;
+  return *row ? stmt.column_text(0) : where->spec->default_value;
 }
 
 Result<std::size_t> Store::apply(const std::vector<Change>& changes, std::string_view actor, WallTime at,
@@ -133,31 +151,34 @@ Result<std::size_t> Store::replace_replicated(const std::vector<StoredItem>& ite
 
 Result<std::size_t> Store::write(const std::vector<Validated>& values, const std::vector<std::int64_t>& revisions,
                                  std::string_view actor, WallTime at) {
-  auto read = db_->prepare("SELECT value FROM config WHERE path = ?1");
-  auto upsert = db_->prepare(
+  auto read = statement("SELECT value FROM config WHERE path = ?1");
+  auto upsert = statement(
       "INSERT INTO config(path, value, scope, revision) VALUES(?1, ?2, ?3, ?4) "
       "ON CONFLICT(path) DO UPDATE SET value = excluded.value, revision = excluded.revision");
-  auto log = db_->prepare(
+  auto log = statement(
       "INSERT INTO config_log(wall_ns, actor, path, old_value, new_value) VALUES(?1, ?2, ?3, ?4, ?5)");
   if (!read || !upsert || !log) return (!read ? read.error() : !upsert ? upsert.error() : log.error());
+  Statement& read_stmt = **read;
+  Statement& upsert_stmt = **upsert;
+  Statement& log_stmt = **log;
   std::size_t changed = 0;
   for (std::size_t i = 0; i < values.size(); ++i) {
     const Validated& v = values[i];
-    read->reset();
-    read->bind(1, v.where.path);
-    auto row = read->step();
+    read_stmt.reset();
+    read_stmt.bind(1, v.where.path);
+    auto row = read_stmt.step();
     if (!row) return row.error();
-    const std::string old_value = *row ? read->column_text(0) : v.where.spec->default_value;
+    const std::string old_value = *row ? read_stmt.column_text(0) : v.where.spec->default_value;
     if (old_value == v.value) continue;
-    upsert->reset();
-    upsert->bind(1, v.where.path).bind(2, v.value).bind(3, static_cast<std::int64_t>(v.where.spec->scope)).bind(4, revisions[i]);
-    if (auto done = upsert->step(); !done) return done.error();
+    upsert_stmt.reset();
+    upsert_stmt.bind(1, v.where.path).bind(2, v.value).bind(3, static_cast<std::int64_t>(v.where.spec->scope)).bind(4, revisions[i]);
+    if (auto done = upsert_stmt.step(); !done) return done.error();
     const bool secret = v.where.spec->secret;
-    log->reset();
-    log->bind(1, to_ns(at)).bind(2, actor).bind(3, v.where.path);
-    log->bind(4, secret ? std::string_view(kMasked) : std::string_view(old_value));
-    log->bind(5, secret ? std::string_view(kMasked) : std::string_view(v.value));
-    if (auto done = log->step(); !done) return done.error();
+    log_stmt.reset();
+    log_stmt.bind(1, to_ns(at)).bind(2, actor).bind(3, v.where.path);
+    log_stmt.bind(4, secret ? std::string_view(kMasked) : std::string_view(old_value));
+    log_stmt.bind(5, secret ? std::string_view(kMasked) : std::string_view(v.value));
+    if (auto done = log_stmt.step(); !done) return done.error();
     ++changed;
   }
   return changed;
@@ -171,69 +192,75 @@ Status Store::write_meta(const Meta& meta) {
 }
 
 Result<std::vector<StoredItem>> Store::items(Scope scope) {
-  auto stmt = db_->prepare("SELECT path, value, revision FROM config WHERE scope = ?1 ORDER BY path");
-  if (!stmt) return stmt.error();
-  stmt->bind(1, static_cast<std::int64_t>(scope));
+  auto lease = statement("SELECT path, value, revision FROM config WHERE scope = ?1 ORDER BY path");
+  if (!lease) return lease.error();
+  Statement& stmt = **lease;
+  stmt.bind(1, static_cast<std::int64_t>(scope));
   std::vector<StoredItem> out;
   for (;;) {
-    auto row = stmt->step();
+    auto row = stmt.step();
     if (!row) return row.error();
     if (!*row) return out;
-    out.push_back(StoredItem{stmt->column_text(0), stmt->column_text(1), stmt->column_int(2)});
+    out.push_back(StoredItem{stmt.column_text(0), stmt.column_text(1), stmt.column_int(2)});
   }
 }
 
 Result<std::vector<LogEntry>> Store::log(std::size_t limit) {
-  auto stmt = db_->prepare(
+  auto lease = statement(
       "SELECT id, wall_ns, actor, path, old_value, new_value FROM config_log ORDER BY id DESC LIMIT ?1");
-  if (!stmt) return stmt.error();
-  stmt->bind(1, static_cast<std::int64_t>(limit));
+  if (!lease) return lease.error();
+  Statement& stmt = **lease;
+  stmt.bind(1, static_cast<std::int64_t>(limit));
   std::vector<LogEntry> out;
   for (;;) {
-    auto row = stmt->step();
+    auto row = stmt.step();
     if (!row) return row.error();
     if (!*row) return out;
-    out.push_back(LogEntry{stmt->column_int(0), WallTime(Duration(stmt->column_int(1))), stmt->column_text(2),
-                           stmt->column_text(3), stmt->column_text(4), stmt->column_text(5)});
+    out.push_back(LogEntry{stmt.column_int(0), WallTime(Duration(stmt.column_int(1))), stmt.column_text(2),
+                           stmt.column_text(3), stmt.column_text(4), stmt.column_text(5)});
   }
 }
 
 Status Store::add_event(WallTime at, std::string_view kind, std::string_view detail) {
-  auto stmt = db_->prepare("INSERT INTO event_log(wall_ns, kind, detail) VALUES(?1, ?2, ?3)");
-  if (!stmt) return stmt.error();
-  stmt->bind(1, to_ns(at)).bind(2, kind).bind(3, detail);
-  auto done = stmt->step();
+  auto lease = statement("INSERT INTO event_log(wall_ns, kind, detail) VALUES(?1, ?2, ?3)");
+  if (!lease) return lease.error();
+  Statement& stmt = **lease;
+  stmt.bind(1, to_ns(at)).bind(2, kind).bind(3, detail);
+  auto done = stmt.step();
   if (!done) return done.error();
   return {};
 }
 
 Result<std::vector<Event>> Store::events(std::size_t limit) {
-  auto stmt = db_->prepare("SELECT id, wall_ns, kind, detail FROM event_log ORDER BY id DESC LIMIT ?1");
-  if (!stmt) return stmt.error();
-  stmt->bind(1, static_cast<std::int64_t>(limit));
+  auto lease = statement("SELECT id, wall_ns, kind, detail FROM event_log ORDER BY id DESC LIMIT ?1");
+  if (!lease) return lease.error();
+  Statement& stmt = **lease;
+  stmt.bind(1, static_cast<std::int64_t>(limit));
   std::vector<Event> out;
   for (;;) {
-    auto row = stmt->step();
+    auto row = stmt.step();
     if (!row) return row.error();
     if (!*row) return out;
-    out.push_back(Event{stmt->column_int(0), WallTime(Duration(stmt->column_int(1))), stmt->column_text(2), stmt->column_text(3)});
+    out.push_back(Event{stmt.column_int(0), WallTime(Duration(stmt.column_int(1))), stmt.column_text(2), stmt.column_text(3)});
   }
 }
 
 Result<std::string> Store::meta(std::string_view key) {
-  auto stmt = db_->prepare("SELECT value FROM meta WHERE key = ?1");
-  if (!stmt) return stmt.error();
-  stmt->bind(1, key);
-  auto row = stmt->step();
+  auto lease = statement("SELECT value FROM meta WHERE key = ?1");
+  if (!lease) return lease.error();
+  Statement& stmt = **lease;
+  stmt.bind(1, key);
+  auto row = stmt.step();
   if (!row) return row.error();
-  return *row ? stmt->column_text(0) : std::string();
+  return *row ? stmt.column_text(0) : std::string();
 }
 
 Status Store::set_meta(std::string_view key, std::string_view value) {
-  auto stmt = db_->prepare("INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
-  if (!stmt) return stmt.error();
-  stmt->bind(1, key).bind(2, value);
-  auto done = stmt->step();
+  auto lease = statement("INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+  if (!lease) return lease.error();
+  Statement& stmt = **lease;
+  stmt.bind(1, key).bind(2, value);
+  auto done = stmt.step();
   if (!done) return done.error();
   return {};
 }

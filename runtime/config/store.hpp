@@ -10,6 +10,7 @@
 // configuration log (secrets masked).
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -108,9 +109,32 @@ class Store {
                             std::string_view actor, WallTime at);
   Status write_meta(const Meta& meta);
 
+  // The store's statements are prepared once and kept: a peer runs the same
+  // few small queries all day (heartbeats, replication pulls), and preparing
+  // one costs more than running it. A lease resets its statement when it
+  // ends, so no read stays open between uses.
+  struct Prepared {
+    Statement statement;
+    bool leased = false;
+  };
+  class Lease {
+   public:
+    explicit Lease(Prepared& p) : p_(&p) { p_->leased = true; }
+    Lease(Lease&& other) noexcept : p_(other.p_) { other.p_ = nullptr; }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    ~Lease();
+    Statement& operator*() const { return p_->statement; }
+
+   private:
+    Prepared* p_;
+  };
+  Result<Lease> statement(std::string_view sql);
+
   std::unique_ptr<Database> db_;
   const Schema& schema_;
   int version_ = 0;
+  std::map<std::string, Prepared, std::less<>> statements_;  // by SQL text; finalized before db_ closes
 };
 
 }  // namespace tandem::config

@@ -156,11 +156,12 @@ SipMessage Registrar::handle_register(const SipMessage& request, const RequestCo
   if (!core) return refuse(request, Refusal{400, core.error().message}, context);
   Checked checked;
   if (auto refusal = check_register(request, *core, checked)) return refuse(request, *refusal, context);
-  purge_expired(checked.aor, context.now);
+  auto aor = find_aor(checked.aor);  // once for the whole request
+  purge_expired(aor, context.now);
   Plan p;
-  if (auto refusal = plan(checked, *core, context, p)) return refuse(request, *refusal, context);
-  if (auto refusal = commit(checked.aor, p)) return refuse(request, *refusal, context);
-  return ok(request, checked, context);
+  if (auto refusal = plan(checked, aor, *core, context, p)) return refuse(request, *refusal, context);
+  if (auto refusal = commit(checked.aor, aor, p)) return refuse(request, *refusal, context);
+  return ok(request, aor, checked, context);
 }
 
 // RFC 3261 §10.3 steps 1-5 and 7's syntax, RFC 5626 §6's outbound checks.
@@ -219,9 +220,9 @@ std::optional<Registrar::Refusal> Registrar::check_register(const SipMessage& re
 }
 
 // Step 6-7: what each contact does to the AOR's bindings, refused as a whole.
-std::optional<Registrar::Refusal> Registrar::plan(const Checked& request, const SipCore& core,
-                                                  const RequestContext& context, Plan& p) const {
-  if (auto it = aors_.find(request.aor); it != aors_.end()) p.working = it->second.bindings;
+std::optional<Registrar::Refusal> Registrar::plan(const Checked& request, AorMap::const_iterator aor,
+                                                  const SipCore& core, const RequestContext& context, Plan& p) const {
+  if (aor != aors_.end()) p.working = aor->second.bindings;
   if (context.maintenance) {
     for (const SipContact& c : request.contacts.contacts) {
       const RefreshBounds& bounds = request.is_outbound(c) ? options_.outbound : options_.standard;
@@ -310,14 +311,14 @@ std::optional<Registrar::Refusal> Registrar::plan_wildcard(const SipCore& core, 
 }
 
 // Step 8's state change, all at once; refused only when a new AOR finds the table full.
-std::optional<Registrar::Refusal> Registrar::commit(const std::string& aor, Plan& p) {
-  auto it = aors_.find(aor);
+std::optional<Registrar::Refusal> Registrar::commit(const std::string& aor, AorMap::iterator& it, Plan& p) {
   if (it == aors_.end()) {
     if (p.working.empty()) return std::nullopt;
     if (aors_.size() >= options_.aors_max) {
       return Refusal{503, "registrar full", {{"Retry-After", std::to_string(options_.retry_after_s)}}};
     }
     it = aors_.emplace(aor, Aor{}).first;
+    by_name_.emplace(it->first, it);
   }
   for (const Binding& b : it->second.bindings) forget(b);
   for (Binding& b : p.working) {
@@ -331,8 +332,11 @@ std::optional<Registrar::Refusal> Registrar::commit(const std::string& aor, Plan
   counters_.registered += p.added;
   counters_.refreshed += p.refreshed;
   counters_.unregistered += p.removed;
-  if (it->second.bindings.empty()) aors_.erase(it);
-  TANDEM_ASSERT(expiry_.size() == bindings_);
+  if (it->second.bindings.empty()) {
+    erase_aor(it);
+    it = aors_.end();
+  }
+  TANDEM_ASSERT(expiry_.size() == bindings_ && by_name_.size() == aors_.size());
   return std::nullopt;
 }
 
@@ -345,10 +349,11 @@ SipMessage Registrar::answer(const SipMessage& request, int status, const Reques
   return r;
 }
 
-SipMessage Registrar::ok(const SipMessage& request, const Checked& checked, const RequestContext& context) const {
+SipMessage Registrar::ok(const SipMessage& request, AorMap::const_iterator aor, const Checked& checked,
+                         const RequestContext& context) const {
   SipMessage r = answer(request, 200, context);
-  if (auto it = aors_.find(checked.aor); it != aors_.end()) {
-    for (const Binding& b : it->second.bindings) {
+  if (aor != aors_.end()) {
+    for (const Binding& b : aor->second.bindings) {
       r.add("Contact", b.contact + ";expires=" + std::to_string(remaining_s(b.expires_at, context.now)));
     }
   }
@@ -388,8 +393,22 @@ void Registrar::forget(const Binding& b) {
   outbound_bindings_ -= b.outbound ? 1 : 0;
 }
 
-void Registrar::purge_expired(const std::string& aor, MonoTime now) {
-  auto it = aors_.find(aor);
+Registrar::AorMap::iterator Registrar::find_aor(std::string_view aor) {
+  const auto found = by_name_.find(aor);
+  return found == by_name_.end() ? aors_.end() : found->second;
+}
+
+Registrar::AorMap::const_iterator Registrar::find_aor(std::string_view aor) const {
+  const auto found = by_name_.find(aor);
+  return found == by_name_.end() ? aors_.end() : AorMap::const_iterator(found->second);
+}
+
+void Registrar::erase_aor(AorMap::iterator it) {
+  by_name_.erase(std::string_view(it->first));
+  aors_.erase(it);
+}
+
+void Registrar::purge_expired(AorMap::iterator& it, MonoTime now) {
   if (it == aors_.end()) return;
   std::vector<Binding>& bindings = it->second.bindings;
   const std::size_t before = bindings.size();
@@ -399,21 +418,24 @@ void Registrar::purge_expired(const std::string& aor, MonoTime now) {
     return true;
   });
   counters_.expired += before - bindings.size();
-  if (bindings.empty()) aors_.erase(it);
+  if (bindings.empty()) {
+    erase_aor(it);
+    it = aors_.end();
+  }
 }
 
 std::size_t Registrar::expire(MonoTime now, std::size_t max) {
   std::size_t removed = 0;
   while (removed < max && !expiry_.empty() && expiry_.begin()->first.at_ns <= to_ns(now)) {
     const auto entry = expiry_.begin();
-    auto it = aors_.find(*entry->second);
+    auto it = find_aor(*entry->second);
     TANDEM_ASSERT(it != aors_.end());
     std::vector<Binding>& bindings = it->second.bindings;
     auto b = std::find_if(bindings.begin(), bindings.end(), [&](const Binding& x) { return x.id == entry->first.id; });
     TANDEM_ASSERT(b != bindings.end());
     forget(*b);  // erases `entry`
     bindings.erase(b);
-    if (bindings.empty()) aors_.erase(it);
+    if (bindings.empty()) erase_aor(it);
     ++removed;
   }
   counters_.expired += removed;
@@ -426,12 +448,12 @@ std::optional<MonoTime> Registrar::next_expiry() const {
 }
 
 std::size_t Registrar::unregister(std::string_view aor) {
-  auto it = aors_.find(canonical_aor(aor));
+  auto it = find_aor(canonical_aor(aor));
   if (it == aors_.end()) return 0;
   const std::size_t n = it->second.bindings.size();
   for (const Binding& b : it->second.bindings) forget(b);
   counters_.removed_by_command += n;
-  aors_.erase(it);
+  erase_aor(it);
   return n;
 }
 
@@ -444,7 +466,7 @@ BindingStatus Registrar::status_of(const std::string& aor, const Binding& b, Mon
 
 std::vector<BindingStatus> Registrar::bindings(std::string_view aor, MonoTime now) const {
   std::vector<BindingStatus> rows;
-  if (auto it = aors_.find(canonical_aor(aor)); it != aors_.end()) {
+  if (auto it = find_aor(canonical_aor(aor)); it != aors_.end()) {
     for (const Binding& b : it->second.bindings) {
       if (b.expires_at > now) rows.push_back(status_of(it->first, b, now));
     }

@@ -50,6 +50,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "runtime/core/address.hpp"
@@ -132,6 +133,12 @@ struct RegistrarCounts {
 class Registrar {
  public:
   explicit Registrar(RegistrarOptions options);  // asserts check(options)
+  // Its index points into its own table: a copy would point into the original;
+  // a move takes the nodes of both along, so the index stays right.
+  Registrar(const Registrar&) = delete;
+  Registrar& operator=(const Registrar&) = delete;
+  Registrar(Registrar&&) = default;
+  Registrar& operator=(Registrar&&) = default;
 
   // Any request: REGISTER as handle_register(); OPTIONS 200; ACK nothing;
   // other methods 405 with Allow. Nothing for responses and for requests
@@ -186,23 +193,34 @@ class Registrar {
   struct Plan;
 
   std::optional<Refusal> check_register(const wire::SipMessage& request, const wire::SipCore& core, Checked& out) const;
-  std::optional<Refusal> plan(const Checked& request, const wire::SipCore& core, const RequestContext& context,
-                              Plan& plan) const;
+  // A REGISTER finds its AOR once (`aor`, end() when it has none); the steps
+  // below keep that iterator right as they add or remove the entry.
+  std::optional<Refusal> plan(const Checked& request, AorMap::const_iterator aor, const wire::SipCore& core,
+                              const RequestContext& context, Plan& plan) const;
   std::optional<Refusal> plan_contact(const Checked& request, std::size_t index, const wire::SipCore& core,
                                       const RequestContext& context, Plan& plan) const;
   std::optional<Refusal> plan_wildcard(const wire::SipCore& core, Plan& plan) const;
-  std::optional<Refusal> commit(const std::string& aor, Plan& plan);
-  void purge_expired(const std::string& aor, MonoTime now);
+  std::optional<Refusal> commit(const std::string& aor, AorMap::iterator& it, Plan& plan);
+  void purge_expired(AorMap::iterator& it, MonoTime now);
   void forget(const Binding& binding);
   void remove_aor(AorMap::iterator it);
-  wire::SipMessage ok(const wire::SipMessage& request, const Checked& checked, const RequestContext& context) const;
+  wire::SipMessage ok(const wire::SipMessage& request, AorMap::const_iterator aor, const Checked& checked,
+                      const RequestContext& context) const;
   wire::SipMessage refuse(const wire::SipMessage& request, const Refusal& refusal, const RequestContext& context);
   wire::SipMessage answer(const wire::SipMessage& request, int status, const RequestContext& context) const;
   std::string to_tag(const wire::SipMessage& request) const;
   BindingStatus status_of(const std::string& aor, const Binding& b, MonoTime now) const;
 
   RegistrarOptions options_;
+  AorMap::iterator find_aor(std::string_view aor);
+  AorMap::const_iterator find_aor(std::string_view aor) const;
+  void erase_aor(AorMap::iterator it);
+
   AorMap aors_;
+  // Each AOR's entry by hash as well: a REGISTER finds its own without a walk
+  // down thousands of string keys. The views are aors_'s keys, which a
+  // std::map keeps in place; find_aor and erase_aor keep the two together.
+  std::unordered_map<std::string_view, AorMap::iterator> by_name_;
   std::map<ExpiryKey, const std::string*> expiry_;  // -> the AOR (a key of aors_, stable)
   std::uint64_t next_id_ = 1;
   std::size_t bindings_ = 0;

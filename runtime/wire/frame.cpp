@@ -1,5 +1,6 @@
 #include "runtime/wire/frame.hpp"
 
+#include <array>
 #include <cstring>
 
 namespace tandem::wire {
@@ -12,18 +13,36 @@ std::uint32_t load_u32(const std::uint8_t* p) {
   return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
 }
 
+// Big-endian, in one append (a heartbeat is dozens of fields, every second).
+template <std::size_t N>
+void append_big_endian(std::vector<std::uint8_t>& out, std::uint64_t v) {
+  std::uint8_t bytes[N];
+  for (std::size_t i = 0; i < N; ++i) bytes[i] = static_cast<std::uint8_t>(v >> (8 * (N - 1 - i)));
+  out.insert(out.end(), bytes, bytes + N);
+}
+
+std::array<std::uint8_t, kFrameHeaderBytes> frame_header(std::uint8_t type, std::size_t payload_bytes) {
+  TANDEM_ASSERT(payload_bytes <= kMaxFramePayloadBytes);
+  const auto n = static_cast<std::uint32_t>(payload_bytes);
+  return {kMagic0, kMagic1, kFrameVersion, type, static_cast<std::uint8_t>(n >> 24), static_cast<std::uint8_t>(n >> 16),
+          static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
+}
+
 }  // namespace
 
 std::vector<std::uint8_t> encode_frame(std::uint8_t type, std::span<const std::uint8_t> payload) {
-  TANDEM_ASSERT(payload.size() <= kMaxFramePayloadBytes);
+  const auto header = frame_header(type, payload.size());
   std::vector<std::uint8_t> out;
   out.reserve(kFrameHeaderBytes + payload.size());
-  const auto n = static_cast<std::uint32_t>(payload.size());
-  out.insert(out.end(), {kMagic0, kMagic1, kFrameVersion, type, static_cast<std::uint8_t>(n >> 24),
-                         static_cast<std::uint8_t>(n >> 16), static_cast<std::uint8_t>(n >> 8),
-                         static_cast<std::uint8_t>(n)});
+  out.insert(out.end(), header.begin(), header.end());
   out.insert(out.end(), payload.begin(), payload.end());
   return out;
+}
+
+std::vector<std::uint8_t> encode_frame_from(std::uint8_t type, std::vector<std::uint8_t>&& payload) {
+  const auto header = frame_header(type, payload.size());
+  payload.insert(payload.begin(), header.begin(), header.end());
+  return std::move(payload);
 }
 
 void FrameDecoder::feed(std::span<const std::uint8_t> bytes) {
@@ -60,16 +79,24 @@ Result<std::optional<Frame>> FrameDecoder::next() {
   return std::optional<Frame>{std::move(frame)};
 }
 
+
+Writer::Writer() { out_.reserve(kInitialBytes); }
+
 Writer& Writer::u8(std::uint8_t v) {
   out_.push_back(v);
   return *this;
 }
-Writer& Writer::u16(std::uint16_t v) { return u8(static_cast<std::uint8_t>(v >> 8)).u8(static_cast<std::uint8_t>(v)); }
+Writer& Writer::u16(std::uint16_t v) {
+  append_big_endian<2>(out_, v);
+  return *this;
+}
 Writer& Writer::u32(std::uint32_t v) {
-  return u16(static_cast<std::uint16_t>(v >> 16)).u16(static_cast<std::uint16_t>(v));
+  append_big_endian<4>(out_, v);
+  return *this;
 }
 Writer& Writer::u64(std::uint64_t v) {
-  return u32(static_cast<std::uint32_t>(v >> 32)).u32(static_cast<std::uint32_t>(v));
+  append_big_endian<8>(out_, v);
+  return *this;
 }
 Writer& Writer::str(std::string_view s) {
   u32(static_cast<std::uint32_t>(s.size()));
@@ -77,50 +104,29 @@ Writer& Writer::str(std::string_view s) {
   return *this;
 }
 
-bool Reader::take(std::size_t n, std::string_view field) {
-  if (error_) return false;
-  if (in_.size() - pos_ < n) {
-    error_ = make_error("truncated message: field '" + std::string(field) + "' needs " + std::to_string(n) +
-                        " bytes, " + std::to_string(in_.size() - pos_) + " left");
-    return false;
-  }
-  return true;
-}
-
-std::uint8_t Reader::u8(std::string_view field) {
-  if (!take(1, field)) return 0;
-  return in_[pos_++];
-}
-std::uint16_t Reader::u16(std::string_view field) {
-  if (!take(2, field)) return 0;
-  const auto v = static_cast<std::uint16_t>((in_[pos_] << 8) | in_[pos_ + 1]);
-  pos_ += 2;
-  return v;
-}
-std::uint32_t Reader::u32(std::string_view field) {
-  if (!take(4, field)) return 0;
-  const std::uint32_t v = load_u32(in_.data() + pos_);
-  pos_ += 4;
-  return v;
-}
-std::uint64_t Reader::u64(std::string_view field) {
-  if (!take(8, field)) return 0;
-  const std::uint64_t v = (std::uint64_t{load_u32(in_.data() + pos_)} << 32) | load_u32(in_.data() + pos_ + 4);
-  pos_ += 8;
-  return v;
+bool Reader::short_of(std::size_t n, std::string_view field) {
+  error_ = make_error("truncated message: field '" + std::string(field) + "' needs " + std::to_string(n) +
+                      " bytes, " + std::to_string(in_.size() - pos_) + " left");
+  return false;
 }
 std::string Reader::str(std::string_view field, std::size_t max_bytes) {
+  std::string s;
+  str_into(s, field, max_bytes);
+  return s;
+}
+
+void Reader::str_into(std::string& out, std::string_view field, std::size_t max_bytes) {
+  out.clear();
   const std::uint32_t n = u32(field);
-  if (error_) return {};
+  if (error_) return;
   if (n > max_bytes) {
     error_ = make_error("field '" + std::string(field) + "' of " + std::to_string(n) + " bytes exceeds " +
                         std::to_string(max_bytes));
-    return {};
+    return;
   }
-  if (!take(n, field)) return {};
-  std::string s(reinterpret_cast<const char*>(in_.data() + pos_), n);
+  if (!take(n, field)) return;
+  out.assign(reinterpret_cast<const char*>(in_.data() + pos_), n);
   pos_ += n;
-  return s;
 }
 
 void Reader::fail(std::string_view field, std::string_view why) {

@@ -31,6 +31,9 @@ struct Frame {
 
 // Header plus payload, ready to send. Asserts the payload fits kMaxFramePayloadBytes.
 std::vector<std::uint8_t> encode_frame(std::uint8_t type, std::span<const std::uint8_t> payload);
+// The same, the header going in front of `payload` in its own storage (no
+// copy when it has room: a Writer's has).
+std::vector<std::uint8_t> encode_frame_from(std::uint8_t type, std::vector<std::uint8_t>&& payload);
 
 // Cuts a byte stream into frames. After an error the stream is unusable (the
 // connection must be dropped): nothing after a bad header can be trusted.
@@ -54,6 +57,7 @@ class FrameDecoder {
 // Field writer: appends big-endian integers and length-prefixed strings.
 class Writer {
  public:
+  Writer();
   Writer& u8(std::uint8_t v);
   Writer& u16(std::uint16_t v);
   Writer& u32(std::uint32_t v);
@@ -64,6 +68,7 @@ class Writer {
   std::vector<std::uint8_t> take() { return std::move(out_); }
 
  private:
+  static constexpr std::size_t kInitialBytes = 256;  // most messages fit: one allocation, no regrowth
   std::vector<std::uint8_t> out_;
 };
 
@@ -72,13 +77,15 @@ class Writer {
 class Reader {
  public:
   explicit Reader(std::span<const std::uint8_t> in) : in_(in) {}
-
-  std::uint8_t u8(std::string_view field);
-  std::uint16_t u16(std::string_view field);
-  std::uint32_t u32(std::string_view field);
-  std::uint64_t u64(std::string_view field);
+  // Inline: a heartbeat is dozens of fields, and a call each cost more than the read.
+  std::uint8_t u8(std::string_view field) { return static_cast<std::uint8_t>(big_endian(1, field)); }
+  std::uint16_t u16(std::string_view field) { return static_cast<std::uint16_t>(big_endian(2, field)); }
+  std::uint32_t u32(std::string_view field) { return static_cast<std::uint32_t>(big_endian(4, field)); }
+  std::uint64_t u64(std::string_view field) { return big_endian(8, field); }
   std::int64_t i64(std::string_view field) { return static_cast<std::int64_t>(u64(field)); }
   std::string str(std::string_view field, std::size_t max_bytes = 1u << 20);
+  // The same into `out`, reusing its storage; `out` is empty after a failure.
+  void str_into(std::string& out, std::string_view field, std::size_t max_bytes = 1u << 20);
 
   // Marks the message bad for a reason the caller found (a count too large...).
   void fail(std::string_view field, std::string_view why);
@@ -87,7 +94,20 @@ class Reader {
   Status finish() const;
 
  private:
-  bool take(std::size_t n, std::string_view field);
+  bool take(std::size_t n, std::string_view field) {
+    if (error_) return false;
+    if (in_.size() - pos_ < n) return short_of(n, field);
+    return true;
+  }
+  bool short_of(std::size_t n, std::string_view field);  // records the error; false
+  // The next n (at most 8) bytes as a big-endian integer, or 0 when short.
+  std::uint64_t big_endian(std::size_t n, std::string_view field) {
+    if (!take(n, field)) return 0;
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < n; ++i) v = (v << 8) | in_[pos_ + i];
+    pos_ += n;
+    return v;
+  }
   std::span<const std::uint8_t> in_;
   std::size_t pos_ = 0;
   std::optional<Error> error_;

@@ -25,15 +25,45 @@ std::string quote(std::string_view text) {
   return out + "'";
 }
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-char upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
-bool is_alnum(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+constexpr char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+constexpr char upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+constexpr bool is_alnum(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_hex(char c) { return is_digit(c) || (lower(c) >= 'a' && lower(c) <= 'f'); }
 bool is_ws(char c) { return c == ' ' || c == '\t'; }
-// RFC 3261 §25.1 token characters.
-bool is_token_char(char c) { return is_alnum(c) || std::string_view("-.!%*_+`'~").find(c) != std::string_view::npos; }
-bool is_unreserved(char c) { return is_alnum(c) || std::string_view("-_.!~*'()").find(c) != std::string_view::npos; }
+// One pass (find_first_of("\r\n") would search its set once per byte).
+bool has_line_break(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return c == '\r' || c == '\n'; });
+}
+
+// RFC 3261 §25.1 character classes, one table lookup each: they run on every
+// byte of every message.
+enum CharClass : std::uint8_t { kTokenChar = 1, kUnreservedChar = 2, kParamValueChar = 4, kUserChar = 8, kPasswordChar = 16 };
+
+constexpr std::array<std::uint8_t, 256> make_char_classes() {
+  std::array<std::uint8_t, 256> table{};
+  const auto mark = [&table](std::string_view chars, std::uint8_t cls) {
+    for (char c : chars) table[static_cast<unsigned char>(c)] |= cls;
+  };
+  for (int c = 0; c < 256; ++c) {
+    if (is_alnum(static_cast<char>(c))) table[static_cast<std::size_t>(c)] = kTokenChar | kUnreservedChar;
+  }
+  mark("-.!%*_+`'~", kTokenChar);
+  mark("-_.!~*'()", kUnreservedChar);
+  for (auto& t : table) {
+    if (t & kTokenChar) t |= kParamValueChar;
+    if (t & kUnreservedChar) t |= kUserChar | kPasswordChar;
+  }
+  mark("[]:/&$=@", kParamValueChar);
+  mark("&=+$,;?/", kUserChar);
+  mark("&=+$,", kPasswordChar);
+  return table;
+}
+constexpr std::array<std::uint8_t, 256> kCharClasses = make_char_classes();
+
+bool in_class(char c, CharClass cls) { return (kCharClasses[static_cast<unsigned char>(c)] & cls) != 0; }
+bool is_token_char(char c) { return in_class(c, kTokenChar); }
+bool is_unreserved(char c) { return in_class(c, kUnreservedChar); }
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -123,9 +153,11 @@ constexpr std::array<KnownHeader, 42> kKnownHeaders{{
 }};
 
 const KnownHeader* known_header(std::string_view name) {
+  if (name.empty()) return nullptr;
+  const char first = lower(name[0]);
   for (const KnownHeader& k : kKnownHeaders) {
-    if (name.size() == 1 && k.compact != 0 && lower(name[0]) == k.compact) return &k;
-    if (iequals(name, k.name)) return &k;
+    if (name.size() == 1 && k.compact != 0 && first == k.compact) return &k;
+    if (first == lower(k.name[0]) && iequals(name, k.name)) return &k;  // the first letter rules most out
   }
   return nullptr;
 }
@@ -297,9 +329,7 @@ std::size_t end_of_quoted(std::string_view s, std::size_t open) {
   return std::string_view::npos;
 }
 
-bool is_param_value_char(char c) {
-  return is_token_char(c) || std::string_view("[]:/&$=@").find(c) != std::string_view::npos;
-}
+bool is_param_value_char(char c) { return in_class(c, kParamValueChar); }
 
 // ";name[=value]" repeated, with optional whitespace around ';' and '='.
 Status parse_params(std::string_view s, std::vector<SipParam>& out, std::string_view what) {
@@ -365,7 +395,7 @@ void set_param(std::vector<SipParam>& params, std::string_view name, std::string
 
 // ---- URIs ---------------------------------------------------------------------------
 
-bool is_user_char(char c) { return is_unreserved(c) || std::string_view("&=+$,;?/").find(c) != std::string_view::npos; }
+bool is_user_char(char c) { return in_class(c, kUserChar); }
 
 // Unreserved, user-unreserved and %HH escapes only.
 bool valid_escaped(std::string_view s, bool (*allowed)(char)) {
@@ -380,9 +410,7 @@ bool valid_escaped(std::string_view s, bool (*allowed)(char)) {
   return true;
 }
 
-bool is_password_char(char c) {
-  return is_unreserved(c) || std::string_view("&=+$,").find(c) != std::string_view::npos;
-}
+bool is_password_char(char c) { return in_class(c, kPasswordChar); }
 
 int hex_value(char c) { return is_digit(c) ? c - '0' : lower(c) - 'a' + 10; }
 
@@ -669,8 +697,8 @@ std::string serialize(const SipMessage& m) {
   }
   out.append(kCrlf);
   for (const SipHeader& h : m.headers) {
-    TANDEM_ASSERT(h.name != "Content-Length" && h.name.find_first_of("\r\n:") == std::string::npos);
-    TANDEM_ASSERT(h.value.find_first_of("\r\n") == std::string::npos);
+    TANDEM_ASSERT(h.name != "Content-Length" && !has_line_break(h.name) && h.name.find(':') == std::string::npos);
+    TANDEM_ASSERT(!has_line_break(h.value));
     out.append(h.name).append(": ").append(h.value).append(kCrlf);
   }
   out.append("Content-Length: ").append(std::to_string(m.body.size())).append(kBlankLine);

@@ -49,6 +49,9 @@ class SipRegistration final : public Registration {
     call_id_ = hex(env_.random().next_u64()) + "@" + who_.user;
     from_tag_ = hex(env_.random().next_u64()).substr(0, 10);
     expires_ask_ = options_.expires_s;
+    const std::string aor = "<sip:" + who_.user + "@" + options_.domain + ">";
+    from_ = aor + ";tag=" + from_tag_;
+    to_ = aor;
   }
 
   void open() {
@@ -62,7 +65,7 @@ class SipRegistration final : public Registration {
         return;
       }
       udp_ = std::move(socket.value());
-      local_ = udp_->local();
+      set_local(udp_->local());
       return send_register();
     }
     connecting_ = env_.connect(ConnectOptions{server_, std::nullopt, options_.connect_timeout}, nullptr,
@@ -78,7 +81,7 @@ class SipRegistration final : public Registration {
   void on_connected(Result<std::unique_ptr<Stream>> stream) {
     if (!stream) return lose({stream.error().message});
     stream_ = std::move(stream.value());
-    local_ = stream_->local();
+    set_local(stream_->local());
     stream_->start(StreamHandlers{[this](ByteView bytes) { on_bytes(bytes); },
                                   [this](Status why) {
                                     lose({why ? "the peer closed the connection" : why.error().message});
@@ -121,25 +124,28 @@ class SipRegistration final : public Registration {
 
   // ---- REGISTER ------------------------------------------------------------------
 
-  std::string aor() const { return "sip:" + who_.user + "@" + options_.domain; }
+  // What every REGISTER of this flow repeats, made once its local address is known.
+  void set_local(const Endpoint& local) {
+    local_ = local;
+    const std::string address = local_.to_string();
+    via_ = std::string("SIP/2.0/") + (udp() ? "UDP" : "TCP") + " " + address + ";branch=z9hG4bK" + from_tag_ + ".";
+    contact_ = "<sip:" + who_.user + "@" + address + ";transport=" + (udp() ? "udp" : "tcp") + ">;+sip.instance=\"" +
+               who_.instance + "\"";
+    if (outbound()) contact_ += ";reg-id=" + std::to_string(flow_);
+  }
 
   void send_register() {
     ++cseq_;
-    const char* transport = udp() ? "UDP" : "TCP";
     wire::SipMessage m;
     m.method = "REGISTER";
     m.request_uri = "sip:" + options_.domain;
-    m.add("Via", std::string("SIP/2.0/") + transport + " " + local_.to_string() + ";branch=z9hG4bK" +
-                     from_tag_ + "." + std::to_string(cseq_) + ";rport");
+    m.add("Via", via_ + std::to_string(cseq_) + ";rport");
     m.add("Max-Forwards", "70");
-    m.add("From", "<" + aor() + ">;tag=" + from_tag_);
-    m.add("To", "<" + aor() + ">");
+    m.add("From", from_);
+    m.add("To", to_);
     m.add("Call-ID", call_id_);
     m.add("CSeq", std::to_string(cseq_) + " REGISTER");
-    std::string contact = "<sip:" + who_.user + "@" + local_.to_string() + ";transport=" + (udp() ? "udp" : "tcp") +
-                          ">;+sip.instance=\"" + who_.instance + "\"";
-    if (outbound()) contact += ";reg-id=" + std::to_string(flow_);
-    m.add("Contact", contact);
+    m.add("Contact", contact_);
     if (outbound()) m.add("Supported", "outbound");
     m.add("Expires", std::to_string(expires_ask_));
     m.add("User-Agent", "Tandem twin endpoint");
@@ -277,6 +283,8 @@ class SipRegistration final : public Registration {
   Endpoint local_;
   std::string call_id_;
   std::string from_tag_;
+  std::string from_, to_;     // the From and To header values
+  std::string via_, contact_;  // the Via up to its CSeq, and the Contact (set_local)
   std::uint32_t cseq_ = 0;
   std::uint32_t expires_ask_ = 0;
   int brief_retries_ = 0;

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <functional>
+#include <memory>
 #include <vector>
 
 namespace tandem::sim {
@@ -41,6 +43,24 @@ TEST(EventLoop, StopsAtTheHorizonAndKeepsLaterEvents) {
   EXPECT_EQ(loop.pending(), 1u);
   ASSERT_TRUE(loop.run_until(1000).ok());
   EXPECT_EQ(ran, 2);
+}
+
+// Small callbacks are held inside the loop, large ones on the heap: both run
+// once, in order, and what they captured is released once they have run.
+TEST(EventLoop, RunsSmallAndLargeCallbacksAndReleasesTheirCaptures) {
+  EventLoop loop;
+  std::vector<int> order;
+  auto token = std::make_shared<int>(0);
+  std::array<std::int64_t, 32> big{};  // 256 bytes: more than EventFn keeps inline
+  big[31] = 7;
+  loop.schedule_at(20, [&order, token, big] { order.push_back(static_cast<int>(big[31])); });
+  loop.schedule_at(10, [&order, token] { order.push_back(1); });
+  for (int i = 0; i < 200; ++i) loop.schedule_at(30 + i % 7, [token] {});  // the heap grows, slots are reused
+  EXPECT_EQ(token.use_count(), 203);
+  ASSERT_TRUE(loop.run_until(100).ok());
+  EXPECT_EQ(order, (std::vector<int>{1, 7}));
+  EXPECT_EQ(token.use_count(), 1);
+  EXPECT_EQ(loop.pending(), 0u);
 }
 
 TEST(EventLoop, LivelockEndsAsAnErrorAtTheCap) {
