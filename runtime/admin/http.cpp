@@ -69,14 +69,6 @@ Response error_response(int status, std::string_view message) {
   return json_response(status, Json{{"error", message}});
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
-}
-
 std::string iso8601(WallTime at) {
   const auto seconds = std::chrono::floor<std::chrono::seconds>(at);
   const auto day = std::chrono::floor<std::chrono::days>(seconds);

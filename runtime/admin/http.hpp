@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/admin/admin_api.hpp"
+#include "runtime/core/ascii.hpp"  // iequals: keywords compare as on a VCS
 #include "runtime/core/result.hpp"
 #include "runtime/core/time.hpp"
 
@@ -36,9 +37,6 @@ Result<Target> parse_target(std::string_view target);
 std::string to_text(const Json& json);
 Response json_response(int status, const Json& body);
 Response error_response(int status, std::string_view message);
-
-// ASCII case-insensitive equality, as the VCS matches command and item words.
-bool iequals(std::string_view a, std::string_view b);
 
 // "2026-01-01T00:00:00Z" (seconds; UTC), as every timestamp in the API.
 std::string iso8601(WallTime at);

@@ -1,5 +1,7 @@
 #include "runtime/config/schema.hpp"
 
+#include "runtime/core/ascii.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -8,14 +10,6 @@
 
 namespace tandem::config {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // `word` equals `lowered` (already lower case) ignoring case, without allocating:
 // resolve() runs once per item of every replicated snapshot.
@@ -104,7 +98,7 @@ Result<std::string> check_value(const ItemSpec& spec, std::string_view path, std
     }
     case ValueType::Choice:
       for (const std::string& choice : spec.choices) {
-        if (lower(choice) == lower(value)) return choice;
+        if (ascii_lower(choice) == ascii_lower(value)) return choice;
       }
       return value_error(path, value, "is not one of " + join_choices(spec.choices));
     case ValueType::Text:
@@ -120,16 +114,16 @@ Result<std::string> check_value(const ItemSpec& spec, std::string_view path, std
     case ValueType::Address: {
       if (value.empty()) return std::string();
       if (auto ip = IpAddress::parse(value)) return ip->to_string();
-      if (valid_host_name(value, false)) return lower(value);
+      if (valid_host_name(value, false)) return ascii_lower(value);
       return value_error(path, value, "is neither an IP address nor a host name");
     }
     case ValueType::HostLabel:
       if (value.empty()) return std::string();
-      if (value.find('.') == std::string_view::npos && valid_host_name(value, false)) return lower(value);
+      if (value.find('.') == std::string_view::npos && valid_host_name(value, false)) return ascii_lower(value);
       return value_error(path, value, "is not a host name (one DNS label: letters, digits and hyphens, like peer1)");
     case ValueType::Fqdn:
       if (value.empty()) return std::string();
-      if (valid_host_name(value, true)) return lower(value);
+      if (valid_host_name(value, true)) return ascii_lower(value);
       return value_error(path, value, "is not a fully qualified domain name (like cluster1.example.com)");
   }
   return make_error(std::string(path) + ": unknown value type");
@@ -144,7 +138,7 @@ void Schema::add(ItemSpec spec) {
       parsed.ranges.push_back(range);
     } else {
       TANDEM_ASSERT(word.find_first_of("[]") == std::string_view::npos);
-      parsed.words.push_back(lower(word));
+      parsed.words.push_back(ascii_lower(word));
     }
   }
   TANDEM_ASSERT(!parsed.words.empty() && !parsed.words.front().empty());  // a pattern starts with a word
@@ -161,7 +155,7 @@ Result<ResolvedPath> Schema::resolve(std::string_view path) const {
   std::string best_error;
   std::size_t best_depth = 0;
   // Only patterns that start with the path's first word can match.
-  const auto candidates = by_first_word_.find(lower(words.front()));
+  const auto candidates = by_first_word_.find(ascii_lower(words.front()));
   if (candidates == by_first_word_.end()) return make_error("unknown configuration item '" + std::string(path) + "'");
   for (const std::size_t i : candidates->second) {
     const Parsed& p = parsed_[i];

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "runtime/core/address.hpp"
+#include "runtime/core/ascii.hpp"
 #include "runtime/env/dns/dns_message.hpp"
 #include "runtime/ops/peer_client.hpp"
 
@@ -12,16 +13,10 @@ namespace {
 
 constexpr std::uint16_t kCollabEdgePort = 8443;
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 // DNS names compare without case and without the root's trailing dot.
 std::string dns_key(std::string_view name) {
   if (name.ends_with('.')) name.remove_suffix(1);
-  return lower(name);
+  return ascii_lower(name);
 }
 
 Result<std::uint16_t> port_if_on(PeerClient& peer, const std::string& mode, const std::string& port) {

@@ -1,5 +1,7 @@
 #include "runtime/sip/registrar.hpp"
 
+#include "runtime/core/ascii.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -25,15 +27,9 @@ std::uint32_t remaining_s(MonoTime expires_at, MonoTime now) {
 bool starts_with_ci(std::string_view text, std::string_view prefix) {
   if (text.size() < prefix.size()) return false;
   for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(text[i])) != prefix[i]) return false;
+    if (ascii_lower(text[i]) != prefix[i]) return false;
   }
   return true;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // The AOR an operator typed: any spelling of a SIP URI, or user@domain.
@@ -130,7 +126,7 @@ struct Registrar::Plan {
 
 Registrar::Registrar(RegistrarOptions options) : options_(std::move(options)) {
   TANDEM_ASSERT(check(options_).ok());
-  for (std::string& domain : options_.domains) domain = lower(domain);
+  for (std::string& domain : options_.domains) domain = ascii_lower(domain);
 }
 
 std::optional<SipMessage> Registrar::handle(const SipMessage& request, const RequestContext& context) {

@@ -1,5 +1,7 @@
 #include "runtime/wire/sip_message.hpp"
 
+#include "runtime/core/ascii.hpp"
+
 #include <algorithm>
 #include <array>
 #include <limits>
@@ -25,11 +27,10 @@ std::string quote(std::string_view text) {
   return out + "'";
 }
 
-constexpr char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 constexpr char upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
 constexpr bool is_alnum(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_hex(char c) { return is_digit(c) || (lower(c) >= 'a' && lower(c) <= 'f'); }
+bool is_hex(char c) { return is_digit(c) || (ascii_lower(c) >= 'a' && ascii_lower(c) <= 'f'); }
 bool is_ws(char c) { return c == ' ' || c == '\t'; }
 // One pass (find_first_of("\r\n") would search its set once per byte).
 bool has_line_break(std::string_view s) {
@@ -64,20 +65,6 @@ constexpr std::array<std::uint8_t, 256> kCharClasses = make_char_classes();
 bool in_class(char c, CharClass cls) { return (kCharClasses[static_cast<unsigned char>(c)] & cls) != 0; }
 bool is_token_char(char c) { return in_class(c, kTokenChar); }
 bool is_unreserved(char c) { return in_class(c, kUnreservedChar); }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
-std::string to_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = lower(c);
-  return out;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && is_ws(s.front())) s.remove_prefix(1);
@@ -154,10 +141,10 @@ constexpr std::array<KnownHeader, 42> kKnownHeaders{{
 
 const KnownHeader* known_header(std::string_view name) {
   if (name.empty()) return nullptr;
-  const char first = lower(name[0]);
+  const char first = ascii_lower(name[0]);
   for (const KnownHeader& k : kKnownHeaders) {
     if (name.size() == 1 && k.compact != 0 && first == k.compact) return &k;
-    if (first == lower(k.name[0]) && iequals(name, k.name)) return &k;  // the first letter rules most out
+    if (first == ascii_lower(k.name[0]) && iequals(name, k.name)) return &k;  // the first letter rules most out
   }
   return nullptr;
 }
@@ -346,7 +333,7 @@ Status parse_params(std::string_view s, std::vector<SipParam>& out, std::string_
     if (out.size() >= kSipParamsMax) {
       return sip_error(std::string(what) + ": more than " + std::to_string(kSipParamsMax) + " parameters");
     }
-    SipParam p{to_lower(s.substr(i, name_end - i)), "", false};
+    SipParam p{ascii_lower(s.substr(i, name_end - i)), "", false};
     i = name_end;
     while (i < s.size() && is_ws(s[i])) ++i;
     if (i < s.size() && s[i] == '=') {
@@ -412,7 +399,7 @@ bool valid_escaped(std::string_view s, bool (*allowed)(char)) {
 
 bool is_password_char(char c) { return in_class(c, kPasswordChar); }
 
-int hex_value(char c) { return is_digit(c) ? c - '0' : lower(c) - 'a' + 10; }
+int hex_value(char c) { return is_digit(c) ? c - '0' : ascii_lower(c) - 'a' + 10; }
 
 // Escapes of unreserved characters undone, the rest upper-cased: one spelling per user.
 std::string normalize_escapes(std::string_view s) {
@@ -445,7 +432,7 @@ Status parse_host(std::string_view text, std::string& host, std::string_view wha
                           [](char c) { return is_alnum(c) || c == '-' || c == '.' || c == '_'; })) {
     return sip_error(std::string(what) + " host " + quote(text) + " is not a host name or address");
   }
-  host = to_lower(text);
+  host = ascii_lower(text);
   return {};
 }
 
@@ -759,7 +746,7 @@ Result<SipUri> parse_sip_uri(std::string_view text) {
   }
   const std::size_t colon = text.find(':');
   SipUri uri;
-  uri.scheme = to_lower(text.substr(0, colon));
+  uri.scheme = ascii_lower(text.substr(0, colon));
   if (colon == std::string_view::npos || (uri.scheme != "sip" && uri.scheme != "sips")) {
     return sip_error("URI " + quote(text) + " is not a sip: or sips: URI");
   }

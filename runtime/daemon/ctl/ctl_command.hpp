@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/core/ascii.hpp"  // iequals: keywords compare as on a VCS
 #include "runtime/core/result.hpp"
 
 namespace tandem::ctl {
@@ -106,9 +107,6 @@ struct HttpRequest {
 // current state at once); watch_request() makes the ones that follow.
 HttpRequest to_request(const Command& command);
 HttpRequest watch_request(std::uint64_t after_seq, int wait_ms);
-
-// ASCII case-insensitive equality: keywords compare so, as on a VCS.
-bool iequals(std::string_view a, std::string_view b);
 
 // Percent-encoding of everything but RFC 3986's unreserved characters, so a
 // space is %20 (never '+') and a value may hold '/', '&' or '?'.
