@@ -333,13 +333,14 @@ std::vector<cluster::Located> Peer::located_here(std::string_view alias) const {
       out.push_back(cluster::Located{b.contact, std::string(sip::to_string(b.transport)), b.expires_in_s});
     }
   }
-  if (gatekeeper_) {  // an H.323 alias (H.323 ID, E.164, URL or email) as registered
+  if (gatekeeper_) {  // an H.323 alias of any kind (H.323 ID, E.164, URL or email), as registered
     const MonoTime now = env_.now();
-    for (const h323::Registration& r : gatekeeper_->registrations()) {
-      const bool named = std::any_of(r.aliases.begin(), r.aliases.end(), [alias](const h323::Alias& a) { return a.value == alias; });
-      if (!named || r.expires <= now) continue;
-      const std::string where = r.call_signal_addresses.empty() ? r.source.to_string() : r.call_signal_addresses.front().to_string();
-      const auto left = std::chrono::duration_cast<std::chrono::seconds>(r.expires - now).count();
+    for (const h323::AliasKind kind : {h323::AliasKind::H323Id, h323::AliasKind::DialledDigits,
+                                       h323::AliasKind::UrlId, h323::AliasKind::EmailId}) {
+      const h323::Registration* r = gatekeeper_->find_alias(h323::Alias{kind, std::string(alias)});
+      if (r == nullptr || r->expires <= now) continue;
+      const std::string where = r->call_signal_addresses.empty() ? r->source.to_string() : r->call_signal_addresses.front().to_string();
+      const auto left = std::chrono::duration_cast<std::chrono::seconds>(r->expires - now).count();
       out.push_back(cluster::Located{"h323:" + std::string(alias) + "@" + where, "H323", static_cast<std::uint32_t>(left)});
     }
   }

@@ -266,6 +266,11 @@ const Registration* Gatekeeper::find(const std::string& endpoint_id) const {
   return it == registrations_.end() ? nullptr : &it->second;
 }
 
+const Registration* Gatekeeper::find_alias(const Alias& alias) const {
+  auto it = by_alias_.find(alias);
+  return it == by_alias_.end() ? nullptr : find(it->second);
+}
+
 std::optional<Endpoint> Gatekeeper::local_endpoint() const {
   if (!socket_) return std::nullopt;
   return socket_->local();

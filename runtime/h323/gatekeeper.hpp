@@ -112,6 +112,8 @@ class Gatekeeper {
   // Every registration, ordered by endpoint identifier.
   std::vector<Registration> registrations() const;
   const Registration* find(const std::string& endpoint_id) const;
+  // The registration holding `alias` (an alias is held by one at a time).
+  const Registration* find_alias(const Alias& alias) const;
   const GatekeeperStats& stats() const { return stats_; }
   const GatekeeperOptions& options() const { return options_; }
   std::optional<Endpoint> local_endpoint() const;  // its own socket's; nullopt when attached
