@@ -207,6 +207,8 @@ Result<std::unique_ptr<Peer>> Peer::start(Env& env, PeerOptions options) {
   if (auto ok = peer->start_h323(); !ok) return ok.error();  // before clustering: resource usage may share its port
   if (auto ok = peer->start_clustering(); !ok) return ok.error();
   if (auto ok = peer->start_sip(); !ok) return ok.error();
+  if (!peer->locator_) peer->start_locator(nullptr);  // stand-alone: this peer is the only one to ask
+  if (peer->sip_ || peer->gatekeeper_) peer->report_registrations();
   if (!peer->clustered()) trace_status(env, *peer);  // join_cluster() said it otherwise
   return peer;
 }
@@ -256,12 +258,11 @@ Status Peer::start_sip() {
   auto service = sip::SipService::start(env_, std::move(o));
   if (!service) return make_error("SIP: " + service.error().message);
   sip_ = std::move(service.value());
-  sip_usage_timer_ = env_.start_timer(options_.sip_usage_interval, [this] { report_sip_usage(); });
   return {};
 }
 
-void Peer::report_sip_usage() {
-  // SIP and H.323 registrations count alike.
+// Every sip_usage_interval: SIP and H.323 registrations count alike.
+void Peer::report_registrations() {
   const auto bindings = static_cast<std::uint32_t>((sip_ ? sip_->registrar().counts().bindings : 0) +
                                                    (gatekeeper_ ? gatekeeper_->registration_count() : 0));
   if (bindings != local_usage_.registrations) {
@@ -269,7 +270,7 @@ void Peer::report_sip_usage() {
     usage.registrations = bindings;
     (void)set_local_usage(usage);
   }
-  sip_usage_timer_ = env_.start_timer(options_.sip_usage_interval, [this] { report_sip_usage(); });
+  sip_usage_timer_ = env_.start_timer(options_.sip_usage_interval, [this] { report_registrations(); });
 }
 
 // The gatekeeper on UDP 1719 (the guide: H.323 mode must be On on every
@@ -294,9 +295,6 @@ Status Peer::start_h323() {
   if (!gatekeeper) return make_error("H.323: " + gatekeeper.error().message);
   gatekeeper_ = std::move(gatekeeper.value());
   ras_port_->set_other_handler([g = gatekeeper_.get()](const Endpoint& from, ByteView b) { g->on_datagram(from, b); });
-  if (!sip_usage_timer_.active()) {
-    sip_usage_timer_ = env_.start_timer(options_.sip_usage_interval, [this] { report_sip_usage(); });
-  }
   return {};
 }
 
@@ -347,12 +345,13 @@ std::vector<cluster::Located> Peer::located_here(std::string_view alias) const {
   return out;
 }
 
+void Peer::start_locator(cluster::Membership* membership) {
+  locator_ = std::make_unique<cluster::AliasLocator>(env_, membership,
+                                                     [this](std::string_view alias) { return located_here(alias); },
+                                                     env_.addresses().empty() ? "" : env_.addresses().front().to_string());
+}
+
 Status Peer::locate(std::string alias, cluster::AliasLocator::Done done) {
-  if (!locator_) {  // stand-alone: this peer is the only one to ask
-    locator_ = std::make_unique<cluster::AliasLocator>(
-        env_, nullptr, [this](std::string_view a) { return located_here(a); },
-        env_.addresses().empty() ? "" : env_.addresses().front().to_string());
-  }
   return locator_->locate(std::move(alias), std::move(done));
 }
 
@@ -495,8 +494,7 @@ Status Peer::join_cluster() {
     remember_peers();
     check_licences();
   });
-  locator_ = std::make_unique<cluster::AliasLocator>(env_, membership_.get(),
-                                                     [this](std::string_view alias) { return located_here(alias); });
+  start_locator(membership_.get());
   recall_peers();
   licence_timer_ = env_.start_timer(options_.licence_check_interval, [this] { check_licences(); });
   cluster::ReplicationContext ctx{env_, *store_, alarms_, settings_, *self_slot_, options_.software_version, tls_,

@@ -116,7 +116,8 @@ class Peer {
   Status open();
   void check_installed_certificate();
   Status start_sip();
-  void report_sip_usage();
+  void report_registrations();
+  void start_locator(cluster::Membership* membership);  // null: stand-alone
   Status start_h323();
   std::vector<h323::AlternateGatekeeper> h323_alternates() const;
   Status start_clustering();
