@@ -271,19 +271,6 @@ Status Network::check_local(std::int32_t host, const Endpoint& local) const {
   return {};
 }
 
-// The address as two words, mixed (splitmix64's finalizer): a few multiplies
-// rather than one per byte.
-std::size_t Network::EndpointHash::operator()(const Endpoint& e) const {
-  std::uint64_t high = 0;
-  std::uint64_t low = 0;
-  std::memcpy(&high, e.ip.bytes().data(), sizeof high);
-  std::memcpy(&low, e.ip.bytes().data() + sizeof high, sizeof low);
-  std::uint64_t h = high ^ (low * 0x9e3779b97f4a7c15ULL) ^ (static_cast<std::uint64_t>(e.ip.family()) << 16 | e.port);
-  h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
-  return static_cast<std::size_t>(h ^ (h >> 31));
-}
-
 template <class Sockets>
 Result<std::vector<Endpoint>> Network::claim(const Sockets& taken, std::int32_t host, const Endpoint& local,
                                              std::string_view what) const {

@@ -128,9 +128,6 @@ class Network {
   std::set<std::pair<std::int32_t, std::int32_t>> cuts_;
   std::map<Endpoint, SimListener*> listeners_;
   // Every datagram looks its socket up (10 000 endpoints hold one each); nothing iterates it in an order that matters.
-  struct EndpointHash {
-    std::size_t operator()(const Endpoint& e) const;
-  };
   std::unordered_map<Endpoint, SimDatagramSocket*, EndpointHash> datagram_sockets_;
   std::map<std::uint64_t, std::shared_ptr<Connection>> connections_;
   std::map<std::int32_t, std::uint16_t> next_port_;

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "runtime/env/env.hpp"
@@ -90,7 +91,7 @@ class Simulation {
   SimDns dns_;
   std::unique_ptr<Network> network_;
   std::vector<std::unique_ptr<SimHost>> hosts_;
-  std::map<IpAddress, std::int32_t> by_address_;
+  std::unordered_map<IpAddress, std::int32_t, IpAddressHash> by_address_;
   std::vector<LogLine> logs_;
   std::map<std::string, Result<ValidatedTls>> tls_validated_;
 };

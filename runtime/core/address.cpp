@@ -28,8 +28,20 @@ IpAddress IpAddress::from_bytes(Family family, const std::uint8_t* bytes) {
 }
 
 std::string IpAddress::to_string() const {
+  if (is_v4()) {  // by hand: inet_ntop goes through sprintf, and every SIP response names its source
+    std::string out;
+    out.reserve(15);
+    for (std::size_t i = 0; i < 4; ++i) {
+      if (i > 0) out += '.';
+      const unsigned v = bytes_[i];
+      if (v >= 100) out += static_cast<char>('0' + v / 100);
+      if (v >= 10) out += static_cast<char>('0' + v / 10 % 10);
+      out += static_cast<char>('0' + v % 10);
+    }
+    return out;
+  }
   char out[INET6_ADDRSTRLEN] = {};
-  inet_ntop(is_v4() ? AF_INET : AF_INET6, bytes_.data(), out, sizeof out);
+  inet_ntop(AF_INET6, bytes_.data(), out, sizeof out);
   return out;
 }
 
@@ -58,8 +70,36 @@ Result<Endpoint> Endpoint::parse(std::string_view text) {
 }
 
 std::string Endpoint::to_string() const {
-  return ip.is_v4() ? ip.to_string() + ":" + std::to_string(port)
-                    : "[" + ip.to_string() + "]:" + std::to_string(port);
+  std::string out;
+  if (ip.is_v4()) {
+    out = ip.to_string();
+  } else {
+    out.append("[").append(ip.to_string()).append("]");
+  }
+  return out.append(":").append(std::to_string(port));
+}
+
+namespace {
+// The address as two words, mixed (splitmix64's finaliser): a few multiplies
+// rather than one per byte.
+std::uint64_t mix64(std::uint64_t h) {
+  h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+  return h ^ (h >> 31);
+}
+std::uint64_t fold(const IpAddress& ip) {
+  std::uint64_t high = 0;
+  std::uint64_t low = 0;
+  std::memcpy(&high, ip.bytes().data(), sizeof high);
+  std::memcpy(&low, ip.bytes().data() + sizeof high, sizeof low);
+  return high ^ (low * 0x9e3779b97f4a7c15ULL) ^ (static_cast<std::uint64_t>(ip.family()) << 16);
+}
+}  // namespace
+
+std::size_t IpAddressHash::operator()(const IpAddress& ip) const { return static_cast<std::size_t>(mix64(fold(ip))); }
+
+std::size_t EndpointHash::operator()(const Endpoint& e) const {
+  return static_cast<std::size_t>(mix64(fold(e.ip) ^ e.port));
 }
 
 }  // namespace tandem

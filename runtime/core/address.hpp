@@ -44,4 +44,12 @@ struct Endpoint {
   auto operator<=>(const Endpoint&) const = default;
 };
 
+// For unordered containers keyed by address (a twin holds thousands of hosts).
+struct IpAddressHash {
+  std::size_t operator()(const IpAddress& ip) const;
+};
+struct EndpointHash {
+  std::size_t operator()(const Endpoint& endpoint) const;
+};
+
 }  // namespace tandem
