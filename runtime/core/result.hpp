@@ -20,7 +20,9 @@ inline Error make_error(std::string message) { return Error{std::move(message)};
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design
+  // Implicit by design; by reference, so a returned value is moved once, not twice.
+  Result(const T& value) : state_(value) {}  // NOLINT
+  Result(T&& value) : state_(std::move(value)) {}  // NOLINT
   Result(Error error) : state_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool ok() const { return state_.index() == 0; }
