@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <limits>
 
 namespace tandem::wire {
@@ -139,12 +140,43 @@ constexpr std::array<KnownHeader, 42> kKnownHeaders{{
     {"WWW-Authenticate", 0},
 }};
 
+// Where each first letter's names start and end in kKnownHeaders (sorted by
+// it), and the header of each compact form: a header line looks at a handful
+// of names instead of all of them.
+struct KnownHeaderIndex {
+  std::array<std::uint8_t, 26> begin{};
+  std::array<std::uint8_t, 26> end{};
+  std::array<std::int8_t, 26> compact{};  // -1: no header has that compact form
+};
+constexpr KnownHeaderIndex make_known_header_index() {
+  KnownHeaderIndex index;
+  index.compact.fill(-1);
+  std::size_t previous = 0;
+  for (std::size_t i = 0; i < kKnownHeaders.size(); ++i) {
+    const auto letter = static_cast<std::size_t>(ascii_lower(kKnownHeaders[i].name[0]) - 'a');
+    if (letter < previous) throw "kKnownHeaders must be sorted by first letter";  // fails the constant evaluation
+    if (index.end[letter] == 0) index.begin[letter] = static_cast<std::uint8_t>(i);
+    index.end[letter] = static_cast<std::uint8_t>(i + 1);
+    previous = letter;
+    if (const char c = kKnownHeaders[i].compact; c != 0) {
+      index.compact[static_cast<std::size_t>(c - 'a')] = static_cast<std::int8_t>(i);
+    }
+  }
+  return index;
+}
+constexpr KnownHeaderIndex kKnownHeaderIndex = make_known_header_index();
+
 const KnownHeader* known_header(std::string_view name) {
   if (name.empty()) return nullptr;
   const char first = ascii_lower(name[0]);
-  for (const KnownHeader& k : kKnownHeaders) {
-    if (name.size() == 1 && k.compact != 0 && first == k.compact) return &k;
-    if (first == ascii_lower(k.name[0]) && iequals(name, k.name)) return &k;  // the first letter rules most out
+  if (first < 'a' || first > 'z') return nullptr;
+  const auto letter = static_cast<std::size_t>(first - 'a');
+  if (name.size() == 1) {
+    const int i = kKnownHeaderIndex.compact[letter];
+    return i < 0 ? nullptr : &kKnownHeaders[static_cast<std::size_t>(i)];
+  }
+  for (std::size_t i = kKnownHeaderIndex.begin[letter]; i < kKnownHeaderIndex.end[letter]; ++i) {
+    if (iequals(name, kKnownHeaders[i].name)) return &kKnownHeaders[i];
   }
   return nullptr;
 }
@@ -164,10 +196,32 @@ struct ParsedHead {
   std::optional<std::size_t> content_length;
 };
 
+// Bytes a head holds as they are: anything but control bytes (HT aside) and DEL.
+constexpr std::array<bool, 256> make_plain_head_bytes() {
+  std::array<bool, 256> plain{};
+  for (int c = 0; c < 256; ++c) plain[static_cast<std::size_t>(c)] = (c >= 0x20 && c != 0x7f) || c == '\t';
+  return plain;
+}
+constexpr std::array<bool, 256> kPlainHeadBytes = make_plain_head_bytes();
+
 // NUL, bare CR or LF, or other control bytes (HT aside) anywhere in the head.
 Status check_head_bytes(std::string_view head) {
   for (std::size_t i = 0; i < head.size(); ++i) {
+    // Eight plain bytes at a time: none below 0x20 and none 0x7f (HT goes the slow way).
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+    while (i + 8 <= head.size()) {
+      std::uint64_t w;
+      std::memcpy(&w, head.data() + i, sizeof w);
+      const std::uint64_t below_space = (w - kOnes * 0x20) & ~w & kHighs;
+      const std::uint64_t x = w ^ (kOnes * 0x7f);
+      const std::uint64_t del = (x - kOnes) & ~x & kHighs;
+      if ((below_space | del) != 0) break;
+      i += 8;
+    }
+    if (i >= head.size()) break;
     const auto c = static_cast<unsigned char>(head[i]);
+    if (kPlainHeadBytes[c]) continue;
     if (c == 0) return sip_error("NUL byte in the message head at offset " + std::to_string(i));
     if (c == '\r' && (i + 1 >= head.size() || head[i + 1] != '\n')) {
       return sip_error("bare CR in the message head at offset " + std::to_string(i));
@@ -175,7 +229,7 @@ Status check_head_bytes(std::string_view head) {
     if (c == '\n' && (i == 0 || head[i - 1] != '\r')) {
       return sip_error("bare LF in the message head at offset " + std::to_string(i));
     }
-    if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f) {
+    if (c != '\r' && c != '\n') {
       return sip_error("control byte " + std::to_string(c) + " in the message head at offset " + std::to_string(i));
     }
   }
@@ -265,6 +319,7 @@ Status add_header_line(std::string_view line, std::size_t number, ParsedHead& he
 Result<ParsedHead> parse_head(std::string_view head) {
   if (auto ok = check_head_bytes(head); !ok) return ok.error();
   ParsedHead parsed;
+  parsed.message.headers.reserve(16);  // a REGISTER has a dozen: no regrowth
   std::size_t pos = head.find(kCrlf);
   const std::string_view start = head.substr(0, pos);
   if (start.empty()) return sip_error("no start line");
@@ -358,8 +413,9 @@ Status parse_params(std::string_view s, std::vector<SipParam>& out, std::string_
   return {};
 }
 
-void append_params(std::string& out, const std::vector<SipParam>& params) {
+void append_params(std::string& out, const std::vector<SipParam>& params, std::string_view omit = {}) {
   for (const SipParam& p : params) {
+    if (!omit.empty() && p.name == omit) continue;
     out += ';';
     out += p.name;
     if (p.has_value) {
@@ -773,16 +829,18 @@ Result<SipUri> parse_sip_uri(std::string_view text) {
 }
 
 std::string to_string(const SipUri& uri) {
-  std::string out = uri.scheme + ":";
+  std::string out;
+  out.reserve(64);
+  out.append(uri.scheme).append(":");
   if (!uri.user.empty()) {
     out += uri.user;
-    if (uri.password) out += ":" + *uri.password;
+    if (uri.password) out.append(":").append(*uri.password);
     out += '@';
   }
   out += uri.host;
-  if (uri.port) out += ":" + std::to_string(*uri.port);
+  if (uri.port) out.append(":").append(std::to_string(*uri.port));
   append_params(out, uri.params);
-  if (!uri.headers.empty()) out += "?" + uri.headers;
+  if (!uri.headers.empty()) out.append("?").append(uri.headers);
   return out;
 }
 
@@ -826,11 +884,11 @@ Result<SipNameAddr> parse_name_addr(std::string_view text) {
   return address;
 }
 
-std::string to_string(const SipNameAddr& address) {
+std::string to_string(const SipNameAddr& address, std::string_view omit_param) {
   std::string out;
-  if (!address.display_name.empty()) out += address.display_name + " ";
-  out += "<" + to_string(address.uri) + ">";
-  append_params(out, address.params);
+  if (!address.display_name.empty()) out.append(address.display_name).append(" ");
+  out.append("<").append(to_string(address.uri)).append(">");
+  append_params(out, address.params, omit_param);
   return out;
 }
 
@@ -855,8 +913,10 @@ Result<SipVia> parse_via(std::string_view text) {
 }
 
 std::string to_string(const SipVia& via) {
-  std::string out = "SIP/2.0/" + via.transport + " " + via.host;
-  if (via.port) out += ":" + std::to_string(*via.port);
+  std::string out;
+  out.reserve(96);
+  out.append("SIP/2.0/").append(via.transport).append(" ").append(via.host);
+  if (via.port) out.append(":").append(std::to_string(*via.port));
   append_params(out, via.params);
   return out;
 }
@@ -965,12 +1025,18 @@ Result<std::vector<std::string_view>> split_list(std::string_view value, std::si
 
 // ---- responses ----------------------------------------------------------------------
 
-SipMessage make_response(const SipMessage& request, int status, std::string_view reason, std::string_view to_tag) {
+namespace {
+
+// `to_tagged` says whether the request's To has a tag; nullopt: parse To to
+// find out (no tag is added to a To that does not parse).
+SipMessage response_to(const SipMessage& request, int status, std::string_view reason, std::string_view to_tag,
+                       std::optional<bool> to_tagged) {
   TANDEM_ASSERT(status >= 100 && status <= 699);
   SipMessage r;
   r.request = false;
   r.status = status;
   r.reason = safe_reason(reason);
+  r.headers.reserve(12);
   for (const SipHeader& h : request.headers) {
     if (h.name == "Via") r.headers.push_back(h);
   }
@@ -979,31 +1045,63 @@ SipMessage make_response(const SipMessage& request, int status, std::string_view
     if (value == nullptr) continue;
     std::string copy = *value;
     if (name == "To" && status > 100 && !to_tag.empty()) {
-      auto to = parse_name_addr(copy);
-      if (to && to->tag().empty()) copy += ";tag=" + std::string(to_tag);
+      if (!to_tagged) {
+        auto to = parse_name_addr(copy);
+        to_tagged = !to || !to->tag().empty();
+      }
+      if (!*to_tagged) copy += ";tag=" + std::string(to_tag);
     }
     r.add(std::string(name), std::move(copy));
   }
   return r;
 }
 
-void stamp_received(SipMessage& response, const Endpoint& source) {
+// Sets received= and rport= on `via`, the first entry of the `top` header.
+void stamp(SipHeader& top, SipVia via, std::span<const std::string_view> other_entries, const Endpoint& source) {
+  const std::string ip = source.ip.to_string();
+  const bool rport = find_param(via.params, "rport") != nullptr;
+  const std::string sent_by =
+      via.host.size() > 2 && via.host.front() == '[' ? via.host.substr(1, via.host.size() - 2) : via.host;
+  if (rport || sent_by != ip) set_param(via.params, "received", ip);
+  if (rport) set_param(via.params, "rport", std::to_string(source.port));
+  std::string value = to_string(via);
+  for (std::string_view entry : other_entries) value.append(", ").append(entry);
+  top.value = std::move(value);
+}
+
+SipHeader* top_via(SipMessage& response) {
   auto top = std::find_if(response.headers.begin(), response.headers.end(),
                           [](const SipHeader& h) { return h.name == "Via"; });
-  if (top == response.headers.end()) return;
+  return top == response.headers.end() ? nullptr : &*top;
+}
+
+}  // namespace
+
+SipMessage make_response(const SipMessage& request, int status, std::string_view reason, std::string_view to_tag) {
+  return response_to(request, status, reason, to_tag, std::nullopt);
+}
+
+SipMessage make_response(const SipMessage& request, const SipCore& core, int status, std::string_view reason,
+                         std::string_view to_tag) {
+  return response_to(request, status, reason, to_tag, !core.to.tag().empty());
+}
+
+void stamp_received(SipMessage& response, const Endpoint& source) {
+  SipHeader* top = top_via(response);
+  if (top == nullptr) return;
   auto parts = split_list(top->value, kSipViasMax);
   if (!parts || parts->empty()) return;
   auto via = parse_via(parts->front());
   if (!via) return;
-  const std::string ip = source.ip.to_string();
-  const bool rport = find_param(via->params, "rport") != nullptr;
-  const std::string sent_by =
-      via->host.size() > 2 && via->host.front() == '[' ? via->host.substr(1, via->host.size() - 2) : via->host;
-  if (rport || sent_by != ip) set_param(via->params, "received", ip);
-  if (rport) set_param(via->params, "rport", std::to_string(source.port));
-  std::string value = to_string(*via);
-  for (std::size_t i = 1; i < parts->size(); ++i) value.append(", ").append((*parts)[i]);
-  top->value = std::move(value);
+  stamp(*top, std::move(via.value()), std::span(*parts).subspan(1), source);
+}
+
+void stamp_received(SipMessage& response, const SipCore& core, const Endpoint& source) {
+  SipHeader* top = top_via(response);
+  if (top == nullptr || core.vias.empty()) return;
+  auto parts = split_list(top->value, kSipViasMax);
+  if (!parts || parts->empty()) return;
+  stamp(*top, core.vias.front(), std::span(*parts).subspan(1), source);
 }
 
 std::string safe_reason(std::string_view text) {

@@ -138,7 +138,9 @@ struct SipNameAddr {
   bool operator==(const SipNameAddr&) const = default;
 };
 Result<SipNameAddr> parse_name_addr(std::string_view text);
-std::string to_string(const SipNameAddr& address);  // always <URI>
+// Always <URI>; without the parameter named `omit_param` when one is given
+// (a registrar lists a contact without the expires= it was registered with).
+std::string to_string(const SipNameAddr& address, std::string_view omit_param = {});
 
 struct SipVia {
   std::string transport;  // upper case: UDP, TCP, TLS, SCTP, WS, WSS...
@@ -204,10 +206,16 @@ Result<std::vector<std::string_view>> split_list(std::string_view value, std::si
 // is added to To when it has no tag and status > 100 (RFC 3261 §8.2.6.2).
 // Headers the request lacks are left out.
 SipMessage make_response(const SipMessage& request, int status, std::string_view reason, std::string_view to_tag);
+// The same for a request whose core parsed (`core` is parse_core(request)):
+// To's tag is read from it rather than parsed again.
+SipMessage make_response(const SipMessage& request, const SipCore& core, int status, std::string_view reason,
+                         std::string_view to_tag);
 // RFC 3261 §18.2.1 and RFC 3581 on the response's top Via: received=<source
 // ip> when it differs from sent-by or rport was asked, and rport=<source port>
 // when asked. Nothing changes when the top Via does not parse.
 void stamp_received(SipMessage& response, const Endpoint& source);
+// The same with the request's parsed core, whose first Via is the one to stamp.
+void stamp_received(SipMessage& response, const SipCore& core, const Endpoint& source);
 // Any text made safe for a reason phrase: printable ASCII, at most 120 bytes.
 std::string safe_reason(std::string_view text);
 
