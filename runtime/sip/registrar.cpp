@@ -40,11 +40,7 @@ std::string canonical_aor(std::string_view text) {
 }
 
 // The name-addr a binding lists: the contact without its expires parameter.
-std::string listed_contact(const SipContact& contact) {
-  wire::SipNameAddr address = contact.address;
-  std::erase_if(address.params, [](const wire::SipParam& p) { return p.name == "expires"; });
-  return wire::to_string(address);
-}
+std::string listed_contact(const SipContact& contact) { return wire::to_string(contact.address, "expires"); }
 
 // 64-bit FNV-1a: To tags that are stable for one request and its retransmissions.
 std::uint64_t fnv1a(std::uint64_t hash, std::string_view bytes) {
@@ -116,9 +112,13 @@ struct Registrar::Checked {
   }
 };
 
-// The AOR's bindings as they will be if nothing is refused.
+// The AOR's bindings as they will be if nothing is refused, and the index
+// entries of the ones there were.
 struct Registrar::Plan {
   std::vector<Binding> working;
+  std::vector<ExpiryKey> before;
+  std::size_t outbound_before = 0;
+  bool taken = false;  // working holds the AOR's own bindings, moved out of it
   std::size_t added = 0;
   std::size_t refreshed = 0;
   std::size_t removed = 0;
@@ -133,14 +133,14 @@ std::optional<SipMessage> Registrar::handle(const SipMessage& request, const Req
   if (!request.request || request.method == "ACK" || request.count("Via") == 0) return std::nullopt;
   if (request.method == "REGISTER") return handle_register(request, context);
   auto core = wire::parse_core(request);
-  if (!core) return refuse(request, Refusal{400, core.error().message}, context);
+  if (!core) return refuse(request, Refusal{400, core.error().message}, context, nullptr);
   if (request.method != "OPTIONS") {
     ++counters_.refused;
-    SipMessage r = answer(request, 405, context);
+    SipMessage r = answer(request, 405, context, &*core);
     r.add("Allow", std::string(kAllow));
     return r;
   }
-  SipMessage r = answer(request, 200, context);
+  SipMessage r = answer(request, 200, context, &*core);
   r.add("Allow", std::string(kAllow));
   r.add("Supported", std::string(kOutbound));
   return r;
@@ -149,15 +149,19 @@ std::optional<SipMessage> Registrar::handle(const SipMessage& request, const Req
 SipMessage Registrar::handle_register(const SipMessage& request, const RequestContext& context) {
   TANDEM_ASSERT(request.request && request.method == "REGISTER");
   auto core = wire::parse_core(request);
-  if (!core) return refuse(request, Refusal{400, core.error().message}, context);
+  if (!core) return refuse(request, Refusal{400, core.error().message}, context, nullptr);
   Checked checked;
-  if (auto refusal = check_register(request, *core, checked)) return refuse(request, *refusal, context);
+  if (auto refusal = check_register(request, *core, checked)) return refuse(request, *refusal, context, &*core);
   auto aor = find_aor(checked.aor);  // once for the whole request
   purge_expired(aor, context.now);
   Plan p;
-  if (auto refusal = plan(checked, aor, *core, context, p)) return refuse(request, *refusal, context);
-  if (auto refusal = commit(checked.aor, aor, p)) return refuse(request, *refusal, context);
-  return ok(request, aor, checked, context);
+  take_bindings(checked, aor, p);
+  if (auto refusal = plan(checked, *core, context, p)) {
+    if (p.taken) aor->second.bindings = std::move(p.working);
+    return refuse(request, *refusal, context, &*core);
+  }
+  if (auto refusal = commit(checked.aor, aor, p)) return refuse(request, *refusal, context, &*core);
+  return ok(request, *core, aor, checked, context);
 }
 
 // RFC 3261 §10.3 steps 1-5 and 7's syntax, RFC 5626 §6's outbound checks.
@@ -210,15 +214,30 @@ std::optional<Registrar::Refusal> Registrar::check_register(const SipMessage& re
   if (flows == 1 && core.vias.size() > 1) return Refusal{439, "outbound through a proxy that did not add Path"};
   out.outbound = flows == 1;
   if (const std::string* ua = request.header("User-Agent")) {
-    out.user_agent = wire::safe_reason(*ua).substr(0, kUserAgentBytesMax);
+    out.user_agent = wire::safe_reason(*ua);
+    if (out.user_agent.size() > kUserAgentBytesMax) out.user_agent.resize(kUserAgentBytesMax);
   }
   return std::nullopt;
 }
 
+// The AOR's bindings for the plan to work on. Moved out of the AOR rather
+// than copied when a refusal cannot come after a change to them: with one
+// contact (or the wildcard) every refusal comes first, so putting them back
+// restores them exactly. A request with several contacts works on a copy.
+void Registrar::take_bindings(const Checked& request, AorMap::iterator aor, Plan& p) {
+  if (aor == aors_.end()) return;
+  std::vector<Binding>& bindings = aor->second.bindings;
+  for (const Binding& b : bindings) {
+    p.before.push_back(ExpiryKey{to_ns(b.expires_at), b.id});
+    p.outbound_before += b.outbound ? 1 : 0;
+  }
+  p.taken = request.contacts.contacts.size() <= 1;
+  p.working = p.taken ? std::move(bindings) : bindings;
+}
+
 // Step 6-7: what each contact does to the AOR's bindings, refused as a whole.
-std::optional<Registrar::Refusal> Registrar::plan(const Checked& request, AorMap::const_iterator aor,
-                                                  const SipCore& core, const RequestContext& context, Plan& p) const {
-  if (aor != aors_.end()) p.working = aor->second.bindings;
+std::optional<Registrar::Refusal> Registrar::plan(const Checked& request, const SipCore& core,
+                                                  const RequestContext& context, Plan& p) const {
   if (context.maintenance) {
     for (const SipContact& c : request.contacts.contacts) {
       const RefreshBounds& bounds = request.is_outbound(c) ? options_.outbound : options_.standard;
@@ -316,7 +335,13 @@ std::optional<Registrar::Refusal> Registrar::commit(const std::string& aor, AorM
     it = aors_.emplace(aor, Aor{}).first;
     by_name_.emplace(it->first, it);
   }
-  for (const Binding& b : it->second.bindings) forget(b);
+  for (const ExpiryKey& key : p.before) {
+    const std::size_t erased = expiry_.erase(key);
+    TANDEM_ASSERT(erased == 1);
+  }
+  TANDEM_ASSERT(bindings_ >= p.before.size() && outbound_bindings_ >= p.outbound_before);
+  bindings_ -= p.before.size();
+  outbound_bindings_ -= p.outbound_before;
   for (Binding& b : p.working) {
     if (b.id == 0) b.id = next_id_++;
     expiry_.emplace(ExpiryKey{to_ns(b.expires_at), b.id}, &it->first);
@@ -338,16 +363,25 @@ std::optional<Registrar::Refusal> Registrar::commit(const std::string& aor, AorM
 
 // ---- responses ----------------------------------------------------------------------
 
-SipMessage Registrar::answer(const SipMessage& request, int status, const RequestContext& context) const {
-  SipMessage r = wire::make_response(request, status, wire::reason_phrase(status), to_tag(request));
-  wire::stamp_received(r, context.source);
+// With the request's core when it parsed, so To and the top Via are not parsed again.
+SipMessage Registrar::answer(const SipMessage& request, int status, const RequestContext& context,
+                             const SipCore* core) const {
+  const std::string_view reason = wire::reason_phrase(status);
+  const std::string tag = to_tag(request);
+  SipMessage r = core ? wire::make_response(request, *core, status, reason, tag)
+                      : wire::make_response(request, status, reason, tag);
+  if (core) {
+    wire::stamp_received(r, *core, context.source);
+  } else {
+    wire::stamp_received(r, context.source);
+  }
   r.add("Server", options_.server);
   return r;
 }
 
-SipMessage Registrar::ok(const SipMessage& request, AorMap::const_iterator aor, const Checked& checked,
-                         const RequestContext& context) const {
-  SipMessage r = answer(request, 200, context);
+SipMessage Registrar::ok(const SipMessage& request, const SipCore& core, AorMap::const_iterator aor,
+                         const Checked& checked, const RequestContext& context) const {
+  SipMessage r = answer(request, 200, context, &core);
   if (aor != aors_.end()) {
     for (const Binding& b : aor->second.bindings) {
       r.add("Contact", b.contact + ";expires=" + std::to_string(remaining_s(b.expires_at, context.now)));
@@ -358,9 +392,10 @@ SipMessage Registrar::ok(const SipMessage& request, AorMap::const_iterator aor, 
   return r;
 }
 
-SipMessage Registrar::refuse(const SipMessage& request, const Refusal& refusal, const RequestContext& context) {
+SipMessage Registrar::refuse(const SipMessage& request, const Refusal& refusal, const RequestContext& context,
+                             const SipCore* core) {
   ++(refusal.maintenance ? counters_.refused_maintenance : counters_.refused);
-  SipMessage r = answer(request, refusal.status, context);
+  SipMessage r = answer(request, refusal.status, context, core);
   if (!refusal.detail.empty()) r.reason += " (" + wire::safe_reason(refusal.detail) + ")";
   r.reason = wire::safe_reason(r.reason);
   for (const wire::SipHeader& h : refusal.headers) r.headers.push_back(h);

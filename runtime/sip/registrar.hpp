@@ -195,8 +195,9 @@ class Registrar {
   std::optional<Refusal> check_register(const wire::SipMessage& request, const wire::SipCore& core, Checked& out) const;
   // A REGISTER finds its AOR once (`aor`, end() when it has none); the steps
   // below keep that iterator right as they add or remove the entry.
-  std::optional<Refusal> plan(const Checked& request, AorMap::const_iterator aor, const wire::SipCore& core,
-                              const RequestContext& context, Plan& plan) const;
+  void take_bindings(const Checked& request, AorMap::iterator aor, Plan& plan);
+  std::optional<Refusal> plan(const Checked& request, const wire::SipCore& core, const RequestContext& context,
+                              Plan& plan) const;
   std::optional<Refusal> plan_contact(const Checked& request, std::size_t index, const wire::SipCore& core,
                                       const RequestContext& context, Plan& plan) const;
   std::optional<Refusal> plan_wildcard(const wire::SipCore& core, Plan& plan) const;
@@ -204,10 +205,13 @@ class Registrar {
   void purge_expired(AorMap::iterator& it, MonoTime now);
   void forget(const Binding& binding);
   void remove_aor(AorMap::iterator it);
-  wire::SipMessage ok(const wire::SipMessage& request, AorMap::const_iterator aor, const Checked& checked,
-                      const RequestContext& context) const;
-  wire::SipMessage refuse(const wire::SipMessage& request, const Refusal& refusal, const RequestContext& context);
-  wire::SipMessage answer(const wire::SipMessage& request, int status, const RequestContext& context) const;
+  wire::SipMessage ok(const wire::SipMessage& request, const wire::SipCore& core, AorMap::const_iterator aor,
+                      const Checked& checked, const RequestContext& context) const;
+  // `core`: the request's, or null when it did not parse.
+  wire::SipMessage refuse(const wire::SipMessage& request, const Refusal& refusal, const RequestContext& context,
+                          const wire::SipCore* core);
+  wire::SipMessage answer(const wire::SipMessage& request, int status, const RequestContext& context,
+                          const wire::SipCore* core) const;
   std::string to_tag(const wire::SipMessage& request) const;
   BindingStatus status_of(const std::string& aor, const Binding& b, MonoTime now) const;
 

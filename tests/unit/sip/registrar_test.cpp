@@ -194,6 +194,36 @@ TEST_F(RegistrarTest, CallIdAndCSeqOrderTheUpdatesOfABinding) {
   EXPECT_EQ(registrar_.counts().bindings, 1u);
 }
 
+// A refusal leaves an AOR's bindings exactly as they were, whether it came
+// before any change (one contact: the registrar works on the bindings
+// themselves and puts them back) or after an earlier contact of the same
+// request changed one (several: it works on a copy).
+TEST_F(RegistrarTest, ARefusedRequestLeavesTheAorsBindingsAsTheyWere) {
+  RegistrarOptions options;
+  options.bindings_per_aor_max = 3;
+  rebuild(options);
+  const RegisterSpec two{.contacts = {"<sip:alice@10.0.0.2>", "<sip:alice@10.0.0.3>"}, .expires = "50", .cseq = 5};
+  ASSERT_EQ(send(two).status, 200);
+  now_ += 10s;
+  const std::vector<std::string> before = {"<sip:alice@10.0.0.2>;expires=40", "<sip:alice@10.0.0.3>;expires=40"};
+  // One contact, refused before anything changed: an old CSeq, then maintenance.
+  EXPECT_EQ(send({.contacts = {"<sip:alice@10.0.0.3>"}, .expires = "0", .cseq = 4}).status, 500);
+  EXPECT_EQ(send({.contacts = {"<sip:alice@10.0.0.3>"}, .cseq = 6}, true).status, 503);
+  EXPECT_EQ(all(send({.contacts = {}, .cseq = 7}), "Contact"), before);
+  // Several: the first refreshes, the second adds a third binding, the third is one too many.
+  const SipMessage refused = send(
+      {.contacts = {"<sip:alice@10.0.0.2>;expires=60", "<sip:alice@10.0.0.4>", "<sip:alice@10.0.0.5>"}, .cseq = 8});
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(all(send({.contacts = {}, .cseq = 9}), "Contact"), before);
+  EXPECT_EQ(registrar_.counts().bindings, 2u);
+  EXPECT_EQ(registrar_.counts().refreshed, 0u);
+  // The expiry index still holds both, at their old expiry.
+  EXPECT_EQ(registrar_.next_expiry(), now_ + 40s);
+  EXPECT_EQ(registrar_.expire(now_ + 39s), 0u);
+  EXPECT_EQ(registrar_.expire(now_ + 40s), 2u);
+  EXPECT_EQ(registrar_.counts().aors, 0u);
+}
+
 TEST_F(RegistrarTest, ContactsMatchByUriEquivalenceAndToByCanonicalAor) {
   RegisterSpec a;
   a.contacts = {"<sip:alice@10.0.0.2:5060;transport=udp>"};
