@@ -15,6 +15,20 @@ TEST(IpAddress, ParsesAndPrintsBothFamilies) {
   EXPECT_EQ(v6->to_string(), "fd00::1");
 }
 
+// IPv4 is printed by hand: every digit count and both ends of the range, as inet_ntop prints them.
+TEST(IpAddress, PrintsEveryIpv4AsItParses) {
+  for (const char* text : {"0.0.0.0", "255.255.255.255", "9.10.99.100", "1.22.203.0", "100.0.10.1"}) {
+    auto ip = IpAddress::parse(text);
+    ASSERT_TRUE(ip.ok()) << text;
+    EXPECT_EQ(ip->to_string(), text);
+  }
+  for (int b = 0; b < 256; ++b) {
+    const auto byte = static_cast<std::uint8_t>(b);
+    const IpAddress ip = IpAddress::v4(byte, 0, byte, 7);
+    EXPECT_EQ(*IpAddress::parse(ip.to_string()), ip) << ip.to_string();
+  }
+}
+
 TEST(IpAddress, RefusesGarbageWithTheInputInTheMessage) {
   auto bad = IpAddress::parse("127.0.0.300");
   ASSERT_FALSE(bad.ok());
@@ -34,6 +48,16 @@ TEST(Endpoint, ParsesV4AndBracketedV6) {
   auto e6 = Endpoint::parse("[::1]:5061");
   ASSERT_TRUE(e6.ok());
   EXPECT_EQ(e6->to_string(), "[::1]:5061");
+}
+
+TEST(Endpoint, HashesTellAddressesPortsAndFamiliesApart) {
+  const EndpointHash hash;
+  const Endpoint a{IpAddress::v4(10, 0, 0, 1), 5060};
+  EXPECT_EQ(hash(a), hash(*Endpoint::parse("10.0.0.1:5060")));
+  EXPECT_NE(hash(a), hash(Endpoint{IpAddress::v4(10, 0, 0, 1), 5061}));
+  EXPECT_NE(hash(a), hash(Endpoint{IpAddress::v4(10, 0, 0, 2), 5060}));
+  const IpAddressHash ip_hash;
+  EXPECT_NE(ip_hash(*IpAddress::parse("::")), ip_hash(*IpAddress::parse("0.0.0.0")));
 }
 
 TEST(Endpoint, RefusesBadPorts) {

@@ -425,6 +425,20 @@ TEST(SipResponseTest, CopiesTheRequestsHeadersAndTagsTheTo) {
   EXPECT_EQ(plain.headers[0].value, "SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bK776asdhds");
   stamp_received(plain, Endpoint{IpAddress::v4(10, 0, 0, 9), 5060});
   EXPECT_EQ(plain.headers[0].value, "SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bK776asdhds;received=10.0.0.9");
+  // With the request's parsed core (as a registrar answers): the same response, the same stamp.
+  for (const std::string& text : {register_text(spec), serialize(r)}) {
+    const SipMessage req = parsed(text);
+    auto core = parse_core(req);
+    ASSERT_TRUE(core.ok()) << core.error().message;
+    for (int status : {100, 200, 423}) {
+      SipMessage with_core = make_response(req, *core, status, "x", "tag1");
+      SipMessage without = make_response(req, status, "x", "tag1");
+      EXPECT_EQ(with_core, without) << text;
+      stamp_received(with_core, *core, Endpoint{IpAddress::v4(192, 0, 2, 9), 7000});
+      stamp_received(without, Endpoint{IpAddress::v4(192, 0, 2, 9), 7000});
+      EXPECT_EQ(with_core, without) << text;
+    }
+  }
   EXPECT_EQ(safe_reason("Bad\r\nX: injected\x01"), "Bad??X: injected?");
   EXPECT_EQ(safe_reason(std::string(500, 'a')).size(), 120u);
 }
