@@ -1,5 +1,6 @@
 #include "simulator/event_loop.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace tandem::sim {
@@ -32,26 +33,34 @@ void EventLoop::push(Entry entry) {
   heap_[i] = entry;
 }
 
+// Bottom-up: the hole left at the root sinks to a leaf along the earliest
+// children, then the last entry climbs into it from there. It came from the
+// bottom, so it seldom climbs far: fewer comparisons than sifting it down.
 EventLoop::Entry EventLoop::pop() {
   const Entry top = heap_.front();
   const Entry last = heap_.back();
   heap_.pop_back();
   const std::size_t n = heap_.size();
-  if (n > 0) {
-    std::size_t i = 0;
-    for (;;) {
-      const std::size_t first = kArity * i + 1;
-      if (first >= n) break;
-      std::size_t child = first;
-      for (std::size_t c = first + 1; c < first + kArity && c < n; ++c) {
-        if (later(heap_[child], heap_[c])) child = c;
-      }
-      if (!later(last, heap_[child])) break;
-      heap_[i] = heap_[child];
-      i = child;
+  if (n == 0) return top;
+  std::size_t i = 0;
+  for (;;) {
+    const std::size_t first = kArity * i + 1;
+    if (first >= n) break;
+    const std::size_t end = std::min(first + kArity, n);
+    std::size_t child = first;
+    for (std::size_t c = first + 1; c < end; ++c) {
+      if (later(heap_[child], heap_[c])) child = c;
     }
-    heap_[i] = last;
+    heap_[i] = heap_[child];
+    i = child;
   }
+  while (i > 0) {
+    const std::size_t parent = (i - 1) / kArity;
+    if (!later(heap_[parent], last)) break;
+    heap_[i] = heap_[parent];
+    i = parent;
+  }
+  heap_[i] = last;
   return top;
 }
 
