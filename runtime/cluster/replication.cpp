@@ -218,16 +218,17 @@ std::optional<Refuse> Replication::judge(const Hello& hello, const Stream& strea
   return std::nullopt;
 }
 
+// Everything for a snapshot, else what is newer than the hello's revision:
+// subordinates pull every 30 s, and mostly nothing is.
 Result<Update> Replication::update_for(const Hello& hello) {
-  auto items = ctx_.store.items(config::Scope::Replicated);
-  if (!items) return items.error();
   Update update;
   update.lineage = lineage_;
   update.revision = revision_;
   update.snapshot = hello.lineage.empty() || hello.applied_revision < 0 || hello.applied_revision > revision_;
-  for (auto& item : *items) {
-    if (update.snapshot || item.revision > hello.applied_revision) update.items.push_back(std::move(item));
-  }
+  auto items = update.snapshot ? ctx_.store.items(config::Scope::Replicated)
+                               : ctx_.store.items(config::Scope::Replicated, hello.applied_revision);
+  if (!items) return items.error();
+  update.items = std::move(items.value());
   return update;
 }
 

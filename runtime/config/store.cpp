@@ -191,11 +191,15 @@ Status Store::write_meta(const Meta& meta) {
   return {};
 }
 
-Result<std::vector<StoredItem>> Store::items(Scope scope) {
-  auto lease = statement("SELECT path, value, revision FROM config WHERE scope = ?1 ORDER BY path");
+Result<std::vector<StoredItem>> Store::items(Scope scope, std::optional<std::int64_t> after_revision) {
+  auto lease =
+      after_revision
+          ? statement("SELECT path, value, revision FROM config WHERE scope = ?1 AND revision > ?2 ORDER BY path")
+          : statement("SELECT path, value, revision FROM config WHERE scope = ?1 ORDER BY path");
   if (!lease) return lease.error();
   Statement& stmt = **lease;
   stmt.bind(1, static_cast<std::int64_t>(scope));
+  if (after_revision) stmt.bind(2, *after_revision);
   std::vector<StoredItem> out;
   for (;;) {
     auto row = stmt.step();

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -78,8 +79,9 @@ class Store {
   // Writes primary-stamped items (a delta), each with its own revision, and `meta`.
   Result<std::size_t> apply_replicated(const std::vector<StoredItem>& items, std::string_view actor, WallTime at,
                                        const Meta& meta);
-  // Stored items of one scope, sorted by path.
-  Result<std::vector<StoredItem>> items(Scope scope);
+  // Stored items of one scope, sorted by path; with `after_revision`, only
+  // those stamped with a later revision (what a subordinate lacks).
+  Result<std::vector<StoredItem>> items(Scope scope, std::optional<std::int64_t> after_revision = std::nullopt);
   // The newest `limit` log entries, newest first.
   Result<std::vector<LogEntry>> log(std::size_t limit);
 
