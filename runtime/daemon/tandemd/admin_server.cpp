@@ -1,5 +1,6 @@
 #include "runtime/daemon/tandemd/admin_server.hpp"
 
+#include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
@@ -27,6 +28,10 @@ constexpr auto kRequestTimeout = std::chrono::seconds(30);
 constexpr auto kWriteTimeout = std::chrono::seconds(30);
 constexpr std::uint32_t kMaxHeaderBytes = 8 * 1024;
 constexpr std::uint64_t kMaxBodyBytes = 1024 * 1024;
+// After refusing a request whose bytes are still coming, how long and how
+// much the connection keeps reading (and dropping) before it closes.
+constexpr auto kLingerTimeout = std::chrono::seconds(2);
+constexpr std::size_t kLingerBytesMax = 16 * 1024 * 1024;
 
 std::string error_body(const std::string& message) { return "{\"error\":" + json_quote(message) + "}"; }
 
@@ -83,6 +88,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) {
       // Malformed or oversized: say so once, then hang up.
       keep_alive_ = false;
+      refused_ = true;
       return write(admin::Response{400, error_body("malformed HTTP request: " + ec.message()), {}}, 11);
     }
     const auto& message = parser_->get();
@@ -115,8 +121,31 @@ class Session : public std::enable_shared_from_this<Session> {
     http::async_write(stream_, *response, [self = shared_from_this(), response](beast::error_code ec, std::size_t) {
       if (ec) return self->finish("write: " + ec.message());
       if (self->keep_alive_) return self->read();
+      if (self->refused_) return self->linger();
       self->shutdown();
     });
+  }
+
+  // A refused request's body may still be arriving. Closing with unread bytes
+  // would send a reset, and the client's kernel would then drop the 400 it has
+  // not read yet; so stop sending and drop what comes until the client hangs
+  // up, for a bounded time and size (HTTP servers' lingering close). No TLS
+  // close_notify: its answer would be stuck behind the body.
+  void linger() {
+    auto& tcp_stream = beast::get_lowest_layer(stream_);
+    beast::error_code ignored;
+    tcp_stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    tcp_stream.expires_after(kLingerTimeout);
+    drain();
+  }
+
+  void drain() {
+    beast::get_lowest_layer(stream_).async_read_some(
+        asio::buffer(drained_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+          self->lingered_bytes_ += n;
+          if (ec || self->lingered_bytes_ > kLingerBytesMax) return self->finish("");
+          self->drain();
+        });
   }
 
   void shutdown() {
@@ -136,6 +165,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   IpAddress client_;
   bool keep_alive_ = false;
+  bool refused_ = false;  // the last request was refused before all of it was read
+  std::array<char, 4096> drained_;
+  std::size_t lingered_bytes_ = 0;
   unsigned version_ = 11;
 };
 
