@@ -20,10 +20,9 @@ void EventLoop::schedule_at(std::int64_t at_ns, EventFn fn) {
   push(Entry{at_ns, next_seq_++ << kSlotBits | slot});
 }
 
-// Hand-rolled sift so entries stay 16 bytes and callbacks never move.
-void EventLoop::push(Entry entry) {
-  std::size_t i = heap_.size();
-  heap_.push_back(entry);
+// Hand-rolled sifts so entries stay 16 bytes and callbacks never move.
+// Puts `entry` in the hole at `i` or above it, moving later parents down.
+void EventLoop::climb(std::size_t i, Entry entry) {
   while (i > 0) {
     const std::size_t parent = (i - 1) / kArity;
     if (!later(heap_[parent], entry)) break;
@@ -31,6 +30,11 @@ void EventLoop::push(Entry entry) {
     i = parent;
   }
   heap_[i] = entry;
+}
+
+void EventLoop::push(Entry entry) {
+  heap_.push_back(entry);
+  climb(heap_.size() - 1, entry);
 }
 
 // Bottom-up: the hole left at the root sinks to a leaf along the earliest
@@ -54,13 +58,7 @@ EventLoop::Entry EventLoop::pop() {
     heap_[i] = heap_[child];
     i = child;
   }
-  while (i > 0) {
-    const std::size_t parent = (i - 1) / kArity;
-    if (!later(heap_[parent], last)) break;
-    heap_[i] = heap_[parent];
-    i = parent;
-  }
-  heap_[i] = last;
+  climb(i, last);
   return top;
 }
 

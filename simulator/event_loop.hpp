@@ -125,6 +125,7 @@ class EventLoop {
   // A 4-ary heap: half the levels of a binary one, and each node's children
   // side by side in memory. (at_ns, seq) is unique, so the order is the same.
   static constexpr std::size_t kArity = 4;
+  void climb(std::size_t hole, Entry entry);
   void push(Entry entry);
   Entry pop();
   void run_one();
