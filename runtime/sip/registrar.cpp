@@ -367,12 +367,12 @@ std::optional<Registrar::Refusal> Registrar::commit(const std::string& aor, AorM
 SipMessage Registrar::answer(const SipMessage& request, int status, const RequestContext& context,
                              const SipCore* core) const {
   const std::string_view reason = wire::reason_phrase(status);
-  const std::string tag = to_tag(request);
-  SipMessage r = core ? wire::make_response(request, *core, status, reason, tag)
-                      : wire::make_response(request, status, reason, tag);
+  SipMessage r;
   if (core) {
+    r = wire::make_response(request, *core, status, reason, to_tag(request));
     wire::stamp_received(r, *core, context.source);
   } else {
+    r = wire::make_response(request, status, reason, to_tag(request));
     wire::stamp_received(r, context.source);
   }
   r.add("Server", options_.server);
