@@ -1,5 +1,6 @@
 #include "simulator/trace.hpp"
 
+#include "runtime/core/hash.hpp"
 #include "runtime/core/json.hpp"
 
 #include <cstdio>
@@ -21,14 +22,7 @@ std::uint64_t mix64(std::uint64_t x) {
 
 void Trace::mix(std::uint64_t value) { hash_ = mix64(hash_ ^ (value + 0x9e3779b97f4a7c15ULL + (hash_ << 6))); }
 
-void Trace::mix(std::string_view text) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (const char c : text) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  }
-  mix(h ^ text.size());
-}
+void Trace::mix(std::string_view text) { mix(fnv1a(text) ^ text.size()); }
 
 void Trace::record(std::int64_t t_ns, std::string_view kind, std::int32_t host, std::int32_t peer,
                    std::int64_t size, std::string_view detail) {

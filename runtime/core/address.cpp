@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include "runtime/core/hash.hpp"
+
 #include <charconv>
 #include <cstring>
 
@@ -80,13 +82,7 @@ std::string Endpoint::to_string() const {
 }
 
 namespace {
-// The address as two words, mixed (splitmix64's finaliser): a few multiplies
-// rather than one per byte.
-std::uint64_t mix64(std::uint64_t h) {
-  h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
-  return h ^ (h >> 31);
-}
+// The address as two words, then mixed: a few multiplies rather than one per byte.
 std::uint64_t fold(const IpAddress& ip) {
   std::uint64_t high = 0;
   std::uint64_t low = 0;
@@ -96,10 +92,12 @@ std::uint64_t fold(const IpAddress& ip) {
 }
 }  // namespace
 
-std::size_t IpAddressHash::operator()(const IpAddress& ip) const { return static_cast<std::size_t>(mix64(fold(ip))); }
+std::size_t IpAddressHash::operator()(const IpAddress& ip) const {
+  return static_cast<std::size_t>(splitmix64_mix(fold(ip)));
+}
 
 std::size_t EndpointHash::operator()(const Endpoint& e) const {
-  return static_cast<std::size_t>(mix64(fold(e.ip) ^ e.port));
+  return static_cast<std::size_t>(splitmix64_mix(fold(e.ip) ^ e.port));
 }
 
 }  // namespace tandem

@@ -1,16 +1,12 @@
 #include "runtime/core/random.hpp"
 
 #include "runtime/core/assert.hpp"
+#include "runtime/core/hash.hpp"
 
 namespace tandem {
 namespace {
 
-std::uint64_t splitmix64(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
+std::uint64_t splitmix64(std::uint64_t& state) { return splitmix64_mix(state += 0x9e3779b97f4a7c15ULL); }
 
 std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
@@ -23,12 +19,7 @@ Random::Random(std::uint64_t seed) {
 
 std::uint64_t Random::derive_seed(std::uint64_t seed, std::string_view name) {
   // FNV-1a over the name, mixed with the parent seed through splitmix64.
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (const char c : name) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  }
-  std::uint64_t state = seed ^ h;
+  std::uint64_t state = seed ^ fnv1a(name);
   splitmix64(state);
   return splitmix64(state);
 }

@@ -1,6 +1,7 @@
 #include "runtime/sip/registrar.hpp"
 
 #include "runtime/core/ascii.hpp"
+#include "runtime/core/hash.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -41,15 +42,6 @@ std::string canonical_aor(std::string_view text) {
 
 // The name-addr a binding lists: the contact without its expires parameter.
 std::string listed_contact(const SipContact& contact) { return wire::to_string(contact.address, "expires"); }
-
-// 64-bit FNV-1a: To tags that are stable for one request and its retransmissions.
-std::uint64_t fnv1a(std::uint64_t hash, std::string_view bytes) {
-  for (char c : bytes) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
 
 Status check_bounds(const RefreshBounds& bounds, std::string_view name) {
   if (bounds.min_s == 0 || bounds.min_s > bounds.max_s || bounds.max_s > kRefreshMaxS) {
@@ -403,9 +395,10 @@ SipMessage Registrar::refuse(const SipMessage& request, const Refusal& refusal, 
 }
 
 std::string Registrar::to_tag(const SipMessage& request) const {
-  std::uint64_t hash = fnv1a(0xcbf29ce484222325ULL ^ options_.tag_seed, "tandem");
+  // FNV-1a: stable for one request and its retransmissions.
+  std::uint64_t hash = fnv1a("tandem", kFnv1aBasis ^ options_.tag_seed);
   for (std::string_view name : {"Call-ID", "From"}) {
-    if (const std::string* value = request.header(name)) hash = fnv1a(hash, *value);
+    if (const std::string* value = request.header(name)) hash = fnv1a(*value, hash);
   }
   static constexpr char kHex[] = "0123456789abcdef";
   std::string tag(16, '0');
