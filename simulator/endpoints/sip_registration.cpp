@@ -49,9 +49,6 @@ class SipRegistration final : public Registration {
     call_id_ = hex(env_.random().next_u64()) + "@" + who_.user;
     from_tag_ = hex(env_.random().next_u64()).substr(0, 10);
     expires_ask_ = options_.expires_s;
-    const std::string aor = "<sip:" + who_.user + "@" + options_.domain + ">";
-    from_ = aor + ";tag=" + from_tag_;
-    to_ = aor;
   }
 
   void open() {
@@ -124,41 +121,43 @@ class SipRegistration final : public Registration {
 
   // ---- REGISTER ------------------------------------------------------------------
 
-  // What every REGISTER of this flow repeats, made once its local address is known.
+  // The REGISTER this flow repeats, made once its local address is known;
+  // each send changes only the Via branch, the CSeq and the Expires
+  // (thousands of endpoints send these: no message is built from scratch).
   void set_local(const Endpoint& local) {
     local_ = local;
     const std::string address = local_.to_string();
-    via_ = std::string("SIP/2.0/") + (udp() ? "UDP" : "TCP") + " " + address + ";branch=z9hG4bK" + from_tag_ + ".";
-    contact_ = "<sip:" + who_.user + "@" + address + ";transport=" + (udp() ? "udp" : "tcp") + ">;+sip.instance=\"" +
-               who_.instance + "\"";
-    if (outbound()) contact_ += ";reg-id=" + std::to_string(flow_);
+    const std::string aor = "<sip:" + who_.user + "@" + options_.domain + ">";
+    std::string contact = "<sip:" + who_.user + "@" + address + ";transport=" + (udp() ? "udp" : "tcp") +
+                          ">;+sip.instance=\"" + who_.instance + "\"";
+    if (outbound()) contact += ";reg-id=" + std::to_string(flow_);
+    via_prefix_ = std::string("SIP/2.0/") + (udp() ? "UDP" : "TCP") + " " + address + ";branch=z9hG4bK" + from_tag_;
+    via_prefix_ += ".";
+    wire::SipMessage& m = register_;
+    m.method = "REGISTER";
+    m.request_uri = "sip:" + options_.domain;
+    m.headers.clear();
+    m.add("Via", "");  // send_register fills in Via, CSeq and Expires
+    m.add("Max-Forwards", "70");
+    m.add("From", aor + ";tag=" + from_tag_);
+    m.add("To", aor);
+    m.add("Call-ID", call_id_);
+    m.add("CSeq", "");
+    m.add("Contact", std::move(contact));
+    if (outbound()) m.add("Supported", "outbound");
+    m.add("Expires", "");
+    m.add("User-Agent", "Tandem twin endpoint");
   }
 
-  // Written straight into pending_ (whose storage stays from one to the next)
-  // as wire::serialize would write it: thousands of endpoints send these.
   void send_register() {
     ++cseq_;
     const std::string cseq = std::to_string(cseq_);
-    std::string& m = pending_;
-    m.clear();
-    const auto header = [&m](std::string_view name, std::initializer_list<std::string_view> value) {
-      m.append(name).append(": ");
-      for (std::string_view part : value) m.append(part);
-      m.append("\r\n");
-    };
-    m.append("REGISTER sip:").append(options_.domain).append(" SIP/2.0\r\n");
-    header("Via", {via_, cseq, ";rport"});
-    header("Max-Forwards", {"70"});
-    header("From", {from_});
-    header("To", {to_});
-    header("Call-ID", {call_id_});
-    header("CSeq", {cseq, " REGISTER"});
-    header("Contact", {contact_});
-    if (outbound()) header("Supported", {"outbound"});
-    header("Expires", {std::to_string(expires_ask_)});
-    header("User-Agent", {"Tandem twin endpoint"});
-    header("Content-Length", {"0"});
-    m.append("\r\n");
+    for (wire::SipHeader& h : register_.headers) {
+      if (h.name == "Via") h.value.assign(via_prefix_).append(cseq).append(";rport");
+      if (h.name == "CSeq") h.value.assign(cseq).append(" REGISTER");
+      if (h.name == "Expires") h.value = std::to_string(expires_ask_);
+    }
+    pending_ = wire::serialize(register_);
     const MonoTime now = env_.now();
     transaction_deadline_ = now + options_.transaction_timeout;
     rto_ = options_.t1;
@@ -292,8 +291,8 @@ class SipRegistration final : public Registration {
   Endpoint local_;
   std::string call_id_;
   std::string from_tag_;
-  std::string from_, to_;     // the From and To header values
-  std::string via_, contact_;  // the Via up to its CSeq, and the Contact (set_local)
+  wire::SipMessage register_;  // the REGISTER as last sent (set_local makes it)
+  std::string via_prefix_;     // its Via up to the CSeq that ends the branch
   std::uint32_t cseq_ = 0;
   std::uint32_t expires_ask_ = 0;
   int brief_retries_ = 0;
